@@ -1,0 +1,58 @@
+// Every failure of this package is a TensorIoError with a stable `code`, and a
+// message that names the file, the tensor and the limit involved.
+
+export type TensorIoErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TOO_SMALL'
+  | 'HEADER_TOO_LARGE'
+  | 'HEADER_OUT_OF_BOUNDS'
+  | 'HEADER_NOT_JSON'
+  | 'HEADER_INVALID'
+  | 'UNKNOWN_DTYPE'
+  | 'INVALID_SHAPE'
+  | 'SHAPE_DTYPE_MISMATCH'
+  | 'OFFSETS_OUT_OF_BOUNDS'
+  | 'OFFSETS_OVERLAP'
+  | 'OFFSETS_GAP'
+  | 'DUPLICATE_TENSOR'
+  | 'INVALID_METADATA'
+  | 'TENSOR_NOT_FOUND'
+  | 'TENSOR_TOO_LARGE'
+  | 'DATA_MISMATCH'
+  | 'INDEX_INVALID'
+  | 'PATH_TRAVERSAL'
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_INVALID'
+  | 'UNSUPPORTED_ARCHITECTURE'
+  | 'WEIGHTS_NOT_FOUND'
+  | 'WRITE_FAILED';
+
+export interface TensorIoErrorDetails {
+  file?: string;
+  tensor?: string;
+  field?: string;
+  limit?: number | string;
+  cause?: unknown;
+}
+
+export class TensorIoError extends Error {
+  readonly code: TensorIoErrorCode;
+  readonly file?: string;
+  readonly tensor?: string;
+  readonly field?: string;
+  readonly limit?: number | string;
+
+  constructor(code: TensorIoErrorCode, message: string, details: TensorIoErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'TensorIoError';
+    this.code = code;
+    this.file = details.file;
+    this.tensor = details.tensor;
+    this.field = details.field;
+    this.limit = details.limit;
+  }
+}
+
+export function isTensorIoError(value: unknown): value is TensorIoError {
+  return value instanceof TensorIoError;
+}

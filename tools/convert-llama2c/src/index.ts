@@ -1,0 +1,1 @@
+export const PACKAGE_NAME = '@layerprune/convert-llama2c';
