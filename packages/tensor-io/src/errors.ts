@@ -4,6 +4,8 @@
 export type TensorIoErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_TOO_SMALL'
+  | 'FILE_TRUNCATED'
+  | 'READ_FAILED'
   | 'HEADER_TOO_LARGE'
   | 'HEADER_OUT_OF_BOUNDS'
   | 'HEADER_NOT_JSON'
@@ -25,7 +27,9 @@ export type TensorIoErrorCode =
   | 'CONFIG_INVALID'
   | 'UNSUPPORTED_ARCHITECTURE'
   | 'WEIGHTS_NOT_FOUND'
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  | 'INVALID_SIZE'
+  | 'INVALID_ARGUMENT';
 
 export interface TensorIoErrorDetails {
   file?: string;
