@@ -22,7 +22,8 @@ export const LAYERS = {
   lora: 3,
   eval: 3,
   report: 4,
-  cli: 5,
+  pipeline: 5,
+  cli: 6,
 };
 
 function sourceFiles(dir) {

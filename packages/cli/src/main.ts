@@ -51,7 +51,7 @@ export async function main(argv: string[], streams: MainStreams = {}): Promise<n
   }
   if (printed && usageError === null && failure === null) (streams.stdout ?? process.stdout).write(`${printed}\n`);
   if (usageError !== null) {
-    stderr.write(`error [USAGE]: ${usageError}\n`);
+    stderr.write(`error [USAGE]: ${String(usageError).replace(/\s*\n\s*/g, ' ').trim()}\n`);
     return USAGE_EXIT_CODE;
   }
   if (failure !== null) {

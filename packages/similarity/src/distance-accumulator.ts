@@ -5,6 +5,7 @@
 import { checkBlockSize } from './block-range.js';
 import { DistanceTable } from './distance-table.js';
 import { SimilarityError } from './similarity-error.js';
+import { normProduct } from './vector-metrics.js';
 import { similarityMetricInfo, type PairKernel, type SimilarityMetric, type TokenPositions } from './similarity-metrics.js';
 
 /**
@@ -72,9 +73,26 @@ export class DistanceAccumulator {
   /** Adds one batch of captured states. Throws before changing anything if the shapes are inconsistent. */
   add(states: CapturedStates): void {
     const { perToken } = this.#checkShapes(states);
+    const hidden = states.hidden as readonly ArrayLike<number>[];
+    // A zero or non-finite state is only found mid-batch: keep a copy of the sums
+    // (a few KiB) so that a failed batch leaves the accumulator as it was.
+    const backup = [this.#shift.slice(), this.#sum.slice(), this.#sumSquares.slice()];
+    const before = { samples: this.#samples, tokens: this.#tokens };
+    try {
+      this.#addBatch(states, hidden, perToken);
+    } catch (error) {
+      this.#shift.set(backup[0]);
+      this.#sum.set(backup[1]);
+      this.#sumSquares.set(backup[2]);
+      this.#samples = before.samples;
+      this.#tokens = before.tokens;
+      throw error;
+    }
+  }
+
+  #addBatch(states: CapturedStates, hidden: readonly ArrayLike<number>[], perToken: boolean): void {
     const L = this.numLayers;
     const H = states.hiddenSize;
-    const hidden = states.hidden as readonly ArrayLike<number>[];
     for (let b = 0; b < states.batch; b++) {
       const length = states.lengths[b];
       const first = this.positions === 'all' ? 0 : length - 1;
@@ -134,12 +152,12 @@ export class DistanceAccumulator {
       let s = 0;
       for (let k = offset; k < offset + H; k++) s += x[k] * x[k];
       if (!Number.isFinite(s)) {
-        throw new SimilarityError('NON_FINITE', `hidden state x(${l}) of sample ${sample}, token ${token} contains NaN or Infinity`, {
+        throw new SimilarityError('NON_FINITE', `hidden state x(${l}) of batch sample ${sample}, token ${token} contains NaN or Infinity`, {
           layer: l, sample, token,
         });
       }
       if (s === 0) {
-        throw new SimilarityError('ZERO_VECTOR', `hidden state x(${l}) of sample ${sample}, token ${token} is the zero vector: the distance is undefined`, {
+        throw new SimilarityError('ZERO_VECTOR', `hidden state x(${l}) of batch sample ${sample}, token ${token} is the zero vector: the distance is undefined`, {
           layer: l, sample, token,
         });
       }
@@ -160,7 +178,7 @@ export class DistanceAccumulator {
         } else {
           let dot = 0;
           for (let k = offset; k < offset + H; k++) dot += a[k] * c[k];
-          let cos = dot / (Math.sqrt(norms[i]) * Math.sqrt(norms[j]));
+          let cos = dot / normProduct(norms[i], norms[j]);
           cos = cos > 1 ? 1 : cos < -1 ? -1 : cos;
           value = this.#kernel === 'angular' ? Math.acos(cos) / Math.PI : 1 - cos;
         }

@@ -40,7 +40,19 @@ export function cosineSimilarity(a: Vector, b: Vector): number {
   }
   checkNorm(aa, 'a');
   checkNorm(bb, 'b');
-  return clampCosine(dot / (Math.sqrt(aa) * Math.sqrt(bb)));
+  return clampCosine(dot / normProduct(aa, bb));
+}
+
+/**
+ * |a| |b| from the squared norms. sqrt(aa * bb) is exact for a == b (so cos(a, a) is
+ * exactly 1); the product cannot overflow for float32 data, but float64 input may,
+ * and then the norms are multiplied separately.
+ */
+export function normProduct(squaredNormA: number, squaredNormB: number): number {
+  const product = squaredNormA * squaredNormB;
+  return Number.isFinite(product) && product > 0
+    ? Math.sqrt(product)
+    : Math.sqrt(squaredNormA) * Math.sqrt(squaredNormB);
 }
 
 /** Clamps a cosine computed with rounding error into [-1, 1]. */

@@ -1,9 +1,16 @@
 // Adapter from the similarity analysis output (analysis.json, written by
 // `layerprune analyze`) to the block to drop for a given n. The similarity
 // package owns the file format; this adapter is the one place that knows it,
-// so a format change touches only this file. Accepted shapes of `optimal`:
-//   { "optimal": { "<n>": { "start": s, "end": e, "distance"?: d } } }
-//   { "optimal": [ { "n": n, "start": s, "end": e, "distance"?: d } ] }
+// so a format change touches only this file. Accepted, in this order:
+//   1. an explicit choice: { "optimal": [ { "n": n, "start": s, "end": e, "distance"?: d } ] }
+//      (what `layerprune analyze` writes, "format": "layerprune.analysis") or
+//      { "optimal": { "<n>": { "start": s, "end": e, "distance"?: d } } };
+//   2. a @layerprune/similarity DistanceTable JSON ("format":
+//      "layerprune.distance-table", rows[n-1].values[l] = mean d(x(l), x(l+n))),
+//      at the top level or as a direct property (e.g. { "table": {...} }): the
+//      block is argmin_l, ties to the shallower block, exactly as
+//      DistanceTable.optimalBlock does (re-implemented: surgery does not depend
+//      on similarity at run time).
 // plus an optional layer count (`numLayers` or `num_layers`) checked against the model.
 import { SurgeryError } from './errors.js';
 
@@ -60,10 +67,53 @@ function findEntry(optimal: unknown, n: number, file: string): { entry: Record<s
   });
 }
 
-/** The optimal block of size n recorded in a parsed analysis.json. */
+const TABLE_FORMAT = 'layerprune.distance-table';
+
+function findTable(analysis: Record<string, unknown>): { table: Record<string, unknown>; field: string } | null {
+  if (analysis.format === TABLE_FORMAT) return { table: analysis, field: '' };
+  for (const [key, value] of Object.entries(analysis)) {
+    if (isRecord(value) && value.format === TABLE_FORMAT) return { table: value, field: `${key}.` };
+  }
+  return null;
+}
+
+function blockFromTable(table: Record<string, unknown>, prefix: string, n: number, file: string): AnalysisBlock {
+  const rows = Array.isArray(table.rows) ? table.rows : [];
+  const index = rows.findIndex((r) => isRecord(r) && r.n === n);
+  const numLayers = typeof table.numLayers === 'number' && Number.isInteger(table.numLayers) ? table.numLayers : null;
+  if (index < 0) {
+    const available = rows.filter(isRecord).map((r) => r.n);
+    throw new SurgeryError(
+      'ANALYSIS_N_NOT_FOUND',
+      `${file}: ${prefix}rows has no row for n=${n} (available: ${available.join(', ') || 'none'})`,
+      { file, field: `${prefix}rows`, limit: available.join(',') },
+    );
+  }
+  const values = (rows[index] as Record<string, unknown>).values;
+  const field = `${prefix}rows[${index}].values`;
+  if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new SurgeryError('ANALYSIS_INVALID', `${file}: ${field} must be a non-empty list of finite distances`, { file, field });
+  }
+  if (numLayers !== null && values.length !== numLayers - n + 1) {
+    throw new SurgeryError(
+      'ANALYSIS_INVALID',
+      `${file}: ${field} has ${values.length} entries, expected ${numLayers - n + 1} (l = 0..L-n for L=${numLayers})`,
+      { file, field, limit: numLayers - n + 1 },
+    );
+  }
+  let best = 0;
+  for (let l = 1; l < values.length; l++) if ((values[l] as number) < (values[best] as number)) best = l;
+  return { n, start: best, end: best + n, distance: values[best] as number, numLayers };
+}
+
+/** The optimal block of size n recorded in (or computed from) a parsed analysis.json. */
 export function optimalBlockFromAnalysis(analysis: unknown, n: number, file = 'analysis.json'): AnalysisBlock {
   if (!isRecord(analysis)) {
     throw new SurgeryError('ANALYSIS_INVALID', `${file}: expected a JSON object at the top level`, { file });
+  }
+  if (analysis.optimal === undefined) {
+    const found = findTable(analysis);
+    if (found !== null) return blockFromTable(found.table, found.field, n, file);
   }
   const { entry, field } = findEntry(analysis.optimal, n, file);
   const start = readInt(entry, 'start', file, field);

@@ -8,7 +8,8 @@ import type { BlockRange, RecordedSpec, RemovalPlan, RemovalSpec, ResolvePlanOpt
 
 function checkIndex(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new SurgeryError('PLAN_INVALID', `removal plan: ${field} must be a non-negative integer, got ${JSON.stringify(value)}`, {
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    throw new SurgeryError('PLAN_INVALID', `removal plan: ${field} must be a non-negative integer, got ${shown}`, {
       field,
     });
   }

@@ -24,8 +24,12 @@ export interface SafetensorsReader {
   readonly metadata: Readonly<Record<string, string>>;
   /** TENSOR_NOT_FOUND if absent. */
   info(name: string): TensorInfo;
-  /** The tensor's exact little-endian bytes, in a buffer of its own. */
-  readRaw(name: string): Promise<Uint8Array>;
+  /**
+   * The tensor's exact little-endian bytes, in a buffer of its own, or in the
+   * first byteLength bytes of `into` (returned as a subarray) so callers that
+   * load layer after layer can reuse one buffer: fresh memory is slow to touch.
+   */
+  readRaw(name: string, into?: Uint8Array): Promise<Uint8Array>;
   /** F16/BF16/F32 -> Float32Array, F64 -> Float64Array, integers -> their arrays, BOOL -> Uint8Array. */
   read(name: string): Promise<TensorArray>;
   /** Any float dtype -> Float32Array; integer dtypes are refused with DATA_MISMATCH. */
@@ -62,8 +66,15 @@ class FileSafetensorsReader implements SafetensorsReader {
     return info;
   }
 
-  async readRaw(name: string): Promise<Uint8Array> {
+  async readRaw(name: string, into?: Uint8Array): Promise<Uint8Array> {
     const info = this.info(name);
+    if (into !== undefined && into.length < info.byteLength) {
+      throw new TensorIoError(
+        'INVALID_ARGUMENT',
+        `${this.path}: tensor "${name}" is ${info.byteLength} bytes but the buffer given to readRaw holds ${into.length}`,
+        { file: this.path, tensor: name, limit: into.length },
+      );
+    }
     if (this.closed) {
       throw new TensorIoError('READ_FAILED', `${this.path}: cannot read tensor "${name}": the reader is closed`, { file: this.path, tensor: name });
     }
@@ -75,7 +86,7 @@ class FileSafetensorsReader implements SafetensorsReader {
       );
     }
     // A fresh ArrayBuffer starts at offset 0, so typed views over it are always aligned.
-    const bytes = new Uint8Array(info.byteLength);
+    const bytes = into === undefined ? new Uint8Array(info.byteLength) : into.subarray(0, info.byteLength);
     try {
       await readExactly(this.handle, bytes, info.fileOffset, this.path, name);
     } catch (cause) {

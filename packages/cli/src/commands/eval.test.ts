@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultModelDir } from '@layerprune/assets';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../testing/run-cli.js';
+import type { EvalCommandResult } from './eval.js';
+
+// Until main.ts lists it, register `eval` for these tests so they run through the real shell.
+vi.mock('./index.js', async () => ({ commands: [(await import('./eval.js')).evalCommand] }));
+
+const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', '..', 'shared', 'fixtures', 'data');
+const MMLU = join(FIXTURES, 'mmlu');
+const ARC = join(FIXTURES, 'arc', 'ARC-Easy-dev.jsonl');
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'layerprune-cli-eval-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+async function evalJson(args: string[]): Promise<EvalCommandResult> {
+  const run = await runCli(['eval', '--json', '--quiet', ...args]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as EvalCommandResult;
+}
+
+describe('layerprune eval', () => {
+  it('evaluates MMLU (per subject), ARC and loss on the default model and returns JSON with its config', async () => {
+    const story = join(root, 'story.txt');
+    await writeFile(story, 'Once upon a time, there was a little girl named Lily. She loved to play outside.');
+    const result = await evalJson([
+      '--task', `mmlu:${MMLU}`, '--task', `arc:${ARC}`, '--task', `loss:${story}`,
+      '--subjects', 'anatomy,virology', '--shots', '2', '--limit', '3',
+    ]);
+    expect(result.model).toBe(defaultModelDir());
+    expect(result.config).toMatchObject({ shots: 2, limit: 3, seed: 1234, strict: false, addBos: true, subjects: ['anatomy', 'virology'] });
+    const [mmlu, arc, loss] = result.results;
+    expect(mmlu).toMatchObject({ task: 'mmlu', items: 6, chance: 0.25 });
+    expect(mmlu.task === 'mmlu' && mmlu.subjects?.map((s) => [s.subject, s.items, s.shots])).toEqual([
+      ['anatomy', 3, 2],
+      ['virology', 3, 2],
+    ]);
+    expect(arc).toMatchObject({ task: 'arc', items: 3 });
+    expect(loss.task === 'loss' && loss.loss.tokens).toBeGreaterThan(10);
+    // A story model's loss on a TinyStories-like sentence is far below a uniform guess.
+    expect(loss.task === 'loss' && loss.loss.normalizedLoss).toBeLessThan(0.6);
+  });
+
+  it('prints result tables, and warns about skipped rows with file and line', async () => {
+    const bad = join(root, 'mc.jsonl');
+    await writeFile(bad, '{"context":"The cat sat on the","choices":["mat","moon"],"gold":0}\n{"context":"x","choices":["a"],"gold":0}\n');
+    const run = await runCli(['eval', '--task', `mc:${bad}`, '--quiet']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^task\s+items\s+acc\s+± stderr\s+acc_norm\s+chance\s+items\/s$/m);
+    expect(run.stdout).toMatch(/^mc:mc\.jsonl\s+1\s/m);
+    expect(run.stdout).toContain('1 malformed rows skipped');
+    expect(run.stderr).toBe(`warning: skipped ${bad}:2: expected 2-26 choices, found 1\n`);
+  });
+
+  it('--compare reports both losses and the agreement; a model agrees with itself', async () => {
+    const story = join(root, 'same.txt');
+    await writeFile(story, 'Tom and Sue went to the park. They played on the swings.');
+    const result = await evalJson(['--task', `loss:${story}`, '--compare', defaultModelDir()]);
+    const [loss] = result.results;
+    expect(loss.task === 'loss' && loss.agreement?.top1Agreement).toBe(1);
+    expect(loss.task === 'loss' && loss.agreement!.meanKl).toBeLessThan(1e-6);
+    expect(result.compareModel).toBe(defaultModelDir());
+  });
+
+  it('refuses bad input with one line and a non-zero exit', async () => {
+    const bad = join(root, 'strict.jsonl');
+    await writeFile(bad, '{"context":"x","choices":["a","b"]}\n');
+    const cases: Array<[string[], RegExp, number]> = [
+      [['--task', 'squad:x'], /^error \[INVALID_TASK_SPEC\]: task "squad:x"/, 1],
+      [['--task', `mc:${bad}`, '--strict'], /^error \[MALFORMED_ROW\]: .*strict\.jsonl:1: missing gold$/, 1],
+      [['--task', `arc:${join(root, 'none.jsonl')}`], /^error \[FILE_NOT_FOUND\]/, 1],
+      [['--task', `arc:${ARC}`, '--limit', '0'], /^error \[USAGE\]: --limit must be an integer >= 1/, 2],
+    ];
+    for (const [args, pattern, code] of cases) {
+      const run = await runCli(['eval', '--quiet', ...args]);
+      expect([args, run.code]).toEqual([args, code]);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr.trim()).toMatch(pattern);
+    }
+  });
+});

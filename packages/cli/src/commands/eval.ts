@@ -1,0 +1,198 @@
+// `layerprune eval`: language-model loss and multiple-choice accuracy with the
+// conventions of lm-evaluation-harness. Thin: options -> @layerprune/eval
+// evaluateTasks -> result tables (or the JSON report with its config).
+import { defaultHeldoutFile, defaultMmluDir, defaultModelDir } from '@layerprune/assets';
+import {
+  evaluateTasks,
+  parseTaskSpec,
+  type EvalReport,
+  type LossTaskResult,
+  type McTaskResult,
+  type TaskSpec,
+} from '@layerprune/eval';
+import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
+import type { CommandContext } from '../cli/command-context.js';
+import { defineCommand } from '../cli/define-command.js';
+import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
+import { formatCount, formatNumber, formatTable } from '../cli/output.js';
+import type { Progress } from '../cli/progress.js';
+import { toolVersion } from '../cli/tool-version.js';
+
+export interface EvalOptions {
+  model?: string;
+  task?: string[];
+  shots?: number;
+  limit?: number;
+  sample?: boolean;
+  seed?: number;
+  subjects?: string;
+  compare?: string;
+  strict?: boolean;
+  bos?: boolean;
+  batchSize?: number;
+  maxLength?: number;
+  items?: boolean;
+  backend?: string;
+}
+
+export interface EvalCommandResult extends EvalReport {
+  model: string;
+  compareModel: string | null;
+  backend: string;
+  toolVersion: string;
+}
+
+const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** Malformed rows listed on stderr before "... and N more". */
+const MALFORMED_SHOWN = 10;
+
+function usage(message: string): CliError {
+  return new CliError('USAGE', message, USAGE_EXIT_CODE);
+}
+
+function positiveInteger(value: number | undefined, flag: string, min = 1): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min)) throw usage(`${flag} must be an integer >= ${min}, got ${value}`);
+}
+
+/** The tasks to run: --task as given, else the bundled held-out text and MMLU. */
+export function resolveTasks(task: string[] | undefined): TaskSpec[] {
+  if (task === undefined || task.length === 0) {
+    return [
+      { kind: 'loss', path: defaultHeldoutFile() },
+      { kind: 'mmlu', path: defaultMmluDir() },
+    ];
+  }
+  return task.map((t) => parseTaskSpec(t));
+}
+
+export async function runEval(options: EvalOptions, ctx: CommandContext): Promise<EvalCommandResult> {
+  positiveInteger(options.limit, '--limit');
+  positiveInteger(options.shots, '--shots', 0);
+  positiveInteger(options.batchSize, '--batch-size');
+  positiveInteger(options.maxLength, '--max-length');
+  const tasks = resolveTasks(options.task);
+  const backend = (options.backend ?? 'auto') as BackendName;
+  const modelDir = options.model ?? defaultModelDir();
+  const model = await loadModel(modelDir, { backend, log: (line) => ctx.log(line) });
+  const reference = options.compare === undefined ? null : await loadModel(options.compare, { backend, log: (line) => ctx.log(line) });
+  const bars = new Map<string, Progress>();
+  try {
+    const tokenizer = await loadTokenizer(modelDir);
+    const report = await evaluateTasks(
+      model,
+      tokenizer,
+      tasks,
+      {
+        shots: options.shots,
+        limit: options.limit,
+        sample: options.sample,
+        seed: options.seed,
+        strict: options.strict,
+        addBos: options.bos,
+        batchSize: options.batchSize,
+        maxLength: options.maxLength,
+        includeItems: options.items,
+        subjects: options.subjects === undefined ? undefined : options.subjects.split(',').map((s) => s.trim()).filter(Boolean),
+        reference: reference ?? undefined,
+      },
+      (p) => {
+        let bar = bars.get(p.task);
+        if (!bar) {
+          bar = ctx.progress({ label: p.task, total: p.total, unit: p.unit });
+          bars.set(p.task, bar);
+        }
+        bar.update(p.done);
+      },
+    );
+    for (const row of report.malformed.slice(0, MALFORMED_SHOWN)) ctx.warn(`skipped ${row.file}:${row.line}: ${row.reason}`);
+    if (report.malformed.length > MALFORMED_SHOWN) ctx.warn(`... and ${report.malformed.length - MALFORMED_SHOWN} more malformed rows (see --json)`);
+    return { model: modelDir, compareModel: options.compare ?? null, backend: model.backend, toolVersion: toolVersion(), ...report };
+  } finally {
+    for (const bar of bars.values()) bar.stop();
+    model.dispose();
+    reference?.dispose();
+  }
+}
+
+const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'n/a');
+
+export function renderEval(r: EvalCommandResult): string {
+  const mc = r.results.filter((t): t is McTaskResult => t.task !== 'loss');
+  const loss = r.results.filter((t): t is LossTaskResult => t.task === 'loss');
+  const out = [`model ${r.model} (backend ${r.backend})${r.compareModel ? `, compared with ${r.compareModel}` : ''}`];
+  if (mc.length > 0) {
+    out.push(
+      '',
+      formatTable(
+        ['task', 'items', 'acc', '± stderr', 'acc_norm', 'chance', 'items/s'],
+        mc.map((t) => [t.name, t.items, pct(t.acc), pct(t.accStderr), pct(t.accNorm), pct(t.chance), formatNumber(t.itemsPerSecond, 1)]),
+      ),
+    );
+  }
+  for (const t of mc.filter((m) => m.subjects)) {
+    out.push(
+      '',
+      `${t.name}: mean over questions ${pct(t.acc)}, mean over subjects ${pct(t.accSubjectMean ?? Number.NaN)} (acc_norm ${pct(t.accNorm)} / ${pct(t.accNormSubjectMean ?? Number.NaN)}), ${r.config.shots}-shot`,
+      formatTable(
+        ['subject', 'items', 'shots', 'acc', 'acc_norm'],
+        t.subjects!.map((s) => [s.subject, s.items, s.shots, pct(s.acc), pct(s.accNorm)]),
+      ),
+    );
+  }
+  if (loss.length > 0) {
+    out.push(
+      '',
+      formatTable(
+        ['task', 'model', 'tokens', 'loss (nll/token)', 'perplexity', 'bits/byte', 'loss / ln V'],
+        loss.flatMap((t) => {
+          const row = (who: string, l: LossTaskResult['loss']) => [
+            t.name,
+            who,
+            formatCount(l.tokens),
+            formatNumber(l.meanNll),
+            formatNumber(l.perplexity, 3),
+            formatNumber(l.bitsPerByte),
+            formatNumber(l.normalizedLoss),
+          ];
+          return t.reference ? [row('model', t.loss), row('compare', t.reference)] : [row('model', t.loss)];
+        }),
+        { alignRight: [2, 3, 4, 5, 6] },
+      ),
+    );
+    for (const t of loss.filter((l) => l.agreement)) {
+      const a = t.agreement!;
+      out.push(
+        `${t.name}: same greedy next token at ${pct(a.top1Agreement)} of ${formatCount(a.positions)} positions; mean KL(compare || model) ${formatNumber(a.meanKl)} nats (max ${formatNumber(a.maxKl)})`,
+      );
+    }
+  }
+  if (r.malformed.length > 0) out.push('', `${r.malformed.length} malformed rows skipped (listed with --json)`);
+  return out.join('\n');
+}
+
+export const evalCommand = defineCommand<EvalOptions, EvalCommandResult>({
+  command: 'eval',
+  describe: 'Loss, perplexity and multiple-choice accuracy (MMLU, ARC, HellaSwag, BoolQ) as lm-evaluation-harness computes them',
+  builder: (y) =>
+    y
+      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
+      .option('task', {
+        type: 'string',
+        array: true,
+        describe: 'loss:FILE | mmlu:DIR | arc:FILE | hellaswag:FILE | boolq:FILE | mc:FILE (repeatable; default: bundled held-out text and MMLU)',
+      })
+      .option('shots', { type: 'number', describe: 'MMLU examples from the dev split (default 5)' })
+      .option('limit', { type: 'number', describe: 'At most N items per task (per subject for MMLU; documents for loss)' })
+      .option('sample', { type: 'boolean', describe: 'With --limit: a seeded random sample instead of the first N' })
+      .option('seed', { type: 'number', describe: 'Seed of --sample (default 1234)' })
+      .option('subjects', { type: 'string', describe: 'MMLU subjects to keep, comma separated (e.g. anatomy,virology)' })
+      .option('compare', { type: 'string', describe: 'A second model (e.g. the original): its loss and the agreement on the loss texts' })
+      .option('strict', { type: 'boolean', describe: 'Refuse malformed rows instead of skipping them' })
+      .option('bos', { type: 'boolean', default: true, describe: 'BOS before multiple-choice contexts (--no-bos: harness < 0.4.10)' })
+      .option('batch-size', { type: 'number', describe: 'Sequences per forward pass (default 8)' })
+      .option('max-length', { type: 'number', describe: 'Context window (default: max_position_embeddings)' })
+      .option('items', { type: 'boolean', describe: 'Per-item log-likelihoods and predictions in --json' })
+      .option('backend', { type: 'string', choices: BACKENDS, describe: 'Compute backend (default auto)' }),
+  run: (args, ctx) => runEval(args, ctx),
+  render: (result) => renderEval(result),
+});

@@ -1,0 +1,133 @@
+// `layerprune generate`: continue a prompt with a model (a sanity check after
+// pruning or healing). Greedy at --temperature 0, otherwise seeded sampling
+// with nucleus (top-p) truncation; stops at EOS, --max-tokens or the context.
+import { resolve } from 'node:path';
+import { defaultModelDir } from '@layerprune/assets';
+import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
+import type { CommandContext } from '../cli/command-context.js';
+import { defineCommand } from '../cli/define-command.js';
+import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
+
+export type GenerateModeOption = 'auto' | 'resident' | 'streaming';
+
+export interface GenerateOptions {
+  /** Model directory; default the bundled stories260K. */
+  model?: string;
+  prompt: string;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  /** Default: a random seed (reported in the result). */
+  seed?: number;
+  backend?: BackendName;
+  mode?: GenerateModeOption;
+}
+
+export interface GenerateResult {
+  model: string;
+  backend: string;
+  prompt: string;
+  /** Prompt and generated text, decoded together (special tokens left out). */
+  text: string;
+  promptTokens: number[];
+  /** Generated ids only. */
+  tokens: number[];
+  finishReason: 'eos' | 'max-tokens' | 'context';
+  temperature: number;
+  topP: number;
+  seed: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+export const DEFAULT_MAX_TOKENS = 256;
+export const DEFAULT_TEMPERATURE = 1;
+export const DEFAULT_TOP_P = 0.9;
+
+function invalid(message: string): CliError {
+  return new CliError('INVALID_OPTION', message, USAGE_EXIT_CODE);
+}
+
+function checkOptions(options: GenerateOptions): { maxTokens: number; temperature: number; topP: number; seed: number } {
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
+  const topP = options.topP ?? DEFAULT_TOP_P;
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw invalid(`--max-tokens must be a positive integer, got ${String(options.maxTokens)}`);
+  if (!Number.isFinite(temperature) || temperature < 0) throw invalid(`--temperature must be >= 0, got ${String(options.temperature)}`);
+  if (!(topP > 0 && topP <= 1)) throw invalid(`--top-p must be in (0, 1], got ${String(options.topP)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw invalid(`--seed must be a non-negative integer, got ${String(options.seed)}`);
+  return { maxTokens, temperature, topP, seed };
+}
+
+export async function runGenerate(options: GenerateOptions, ctx: CommandContext): Promise<GenerateResult> {
+  if (typeof options.prompt !== 'string' || options.prompt.length === 0) throw invalid('--prompt must be a non-empty text');
+  const { maxTokens, temperature, topP, seed } = checkOptions(options);
+  const modelDir = resolve(options.model ?? defaultModelDir());
+  const tokenizer = await loadTokenizer(modelDir);
+  const promptTokens = tokenizer.encode(options.prompt);
+  const model = await loadModel(modelDir, { backend: options.backend ?? 'auto', mode: options.mode ?? 'auto', log: (line) => ctx.log(line) });
+  let tokens: number[];
+  const start = performance.now();
+  try {
+    tokens = await model.generate(promptTokens, { maxTokens, temperature, topP, seed });
+  } finally {
+    model.dispose();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const context = model.config.maxPositionEmbeddings;
+  const finishReason = tokens.length >= maxTokens ? 'max-tokens' : promptTokens.length + tokens.length >= context ? 'context' : 'eos';
+  return {
+    model: modelDir,
+    backend: model.backend,
+    prompt: options.prompt,
+    text: tokenizer.decode([...promptTokens, ...tokens]),
+    promptTokens,
+    tokens,
+    finishReason,
+    temperature,
+    topP,
+    seed,
+    seconds,
+    tokensPerSecond: tokens.length / Math.max(seconds, 1e-9),
+  };
+}
+
+function renderGenerate(result: GenerateResult): string {
+  const sampling = result.temperature === 0 ? 'greedy' : `temperature ${result.temperature}, top-p ${result.topP}, seed ${result.seed}`;
+  return [
+    result.text,
+    '',
+    `(${result.tokens.length} tokens, ${sampling}, stopped at ${result.finishReason}; ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend})`,
+  ].join('\n');
+}
+
+export const generateCommand = defineCommand({
+  command: 'generate',
+  describe: 'Continue a prompt with a model (greedy or seeded sampling)',
+  builder: (yargs) =>
+    yargs
+      .option('model', { type: 'string', describe: 'Model directory (default: the bundled stories260K)' })
+      .option('prompt', { type: 'string', demandOption: true, describe: 'Text to continue' })
+      .option('max-tokens', { type: 'number', default: DEFAULT_MAX_TOKENS, describe: 'New tokens to generate at most' })
+      .option('temperature', { type: 'number', default: DEFAULT_TEMPERATURE, describe: 'Sampling temperature; 0 = greedy' })
+      .option('top-p', { type: 'number', default: DEFAULT_TOP_P, describe: 'Nucleus sampling threshold in (0, 1]; 1 = off' })
+      .option('seed', { type: 'number', describe: 'Seed of the sampler (default: random, printed)' })
+      .option('backend', { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as BackendName[], default: 'auto' as BackendName, describe: 'TensorFlow.js backend' })
+      .option('mode', { choices: ['auto', 'resident', 'streaming'] as GenerateModeOption[], default: 'auto' as GenerateModeOption, describe: 'Keep weights resident or stream one layer at a time' }),
+  run: (args, ctx) =>
+    runGenerate(
+      {
+        model: args.model,
+        prompt: args.prompt,
+        maxTokens: args.maxTokens,
+        temperature: args.temperature,
+        topP: args.topP,
+        seed: args.seed,
+        backend: args.backend,
+        mode: args.mode,
+      },
+      ctx,
+    ),
+  render: renderGenerate,
+});

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../testing/run-cli.js';
+import type { HealCommandResult } from './heal.js';
+
+// Until main.ts lists it, register `heal` for these tests so they run through the real shell.
+vi.mock('./index.js', async () => ({ commands: [(await import('./heal.js')).healCommand] }));
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'layerprune-cli-heal-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+const SMALL = ['--batch', '2', '--micro-batch', '2', '--seq-len', '32', '--warmup', '1', '--lr', '1e-3', '--rank', '4', '--save-every', '2', '--backend', 'wasm'];
+const STEPS4 = ['--steps', '4', ...SMALL];
+
+describe('layerprune heal', () => {
+  it('heals the bundled model, writes the PEFT adapter, log, curve and merged model, and resumes', async () => {
+    const out = join(root, 'healed');
+    const run = await runCli(['heal', '--out', out, '--merge', '--json', '--quiet', ...STEPS4]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as HealCommandResult;
+    expect(result.steps).toBe(4);
+    expect(result.bits).toBe(4);
+    expect(result.targets).toEqual(['gate_proj', 'up_proj', 'down_proj']);
+    expect(result.evalLossBefore).not.toBeNull();
+    expect(Number.isFinite(result.evalLossAfter)).toBe(true);
+    for (const f of ['adapter_config.json', 'adapter_model.safetensors', 'train_log.jsonl', 'loss_curve.svg', 'checkpoint/trainer_state.json', 'merged/model.safetensors', 'merged/config.json', 'merged/tokenizer.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const config = JSON.parse(await readFile(join(out, 'adapter_config.json'), 'utf8'));
+    expect(config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, task_type: 'CAUSAL_LM' });
+
+    // A second run into the same directory must not clobber the checkpoint silently.
+    const again = await runCli(['heal', '--out', out, '--quiet', ...STEPS4]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error \[OUTPUT_EXISTS\]: .*--resume/);
+
+    // Resuming a finished run with more steps is refused: the schedule depends on --steps.
+    const more = await runCli(['heal', '--out', out, '--quiet', '--resume', '--steps', '6', ...SMALL]);
+    expect(more.code).toBe(1);
+    expect(more.stderr).toMatch(/^error \[CHECKPOINT_MISMATCH\]: .*steps/);
+  });
+
+  it('prints a human summary with the held-out losses', async () => {
+    const run = await runCli(['heal', '--out', join(root, 'human'), '--quiet', ...SMALL, '--steps', '2', '--targets', 'down_proj', '--bits', '32']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/held-out loss before\s+\d+\.\d{4}/);
+    expect(run.stdout).toMatch(/targets\s+down_proj/);
+    expect(run.stdout).toContain('32-bit block linears');
+  });
+
+  it('rejects bad option values with one line and exit code 2', async () => {
+    const run = await runCli(['heal', '--out', join(root, 'bad'), '--bits', '8']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/--bits must be 4, 16 or 32/);
+    const targets = await runCli(['heal', '--out', join(root, 'bad2'), '--targets', 'lm_head', ...STEPS4]);
+    expect(targets.code).toBe(1);
+    expect(targets.stderr).toMatch(/^error \[TARGETS_INVALID\]: .*lm_head/);
+  });
+});

@@ -1,0 +1,163 @@
+// layerprune run: the paper's whole experiment in one command (analyze, prune by
+// both methods at several fractions, evaluate, heal, evaluate, report). Options
+// come from defaults < --config file < command line.
+import { resolve } from 'node:path';
+import {
+  defaultPipelineConfig,
+  loadPipelineFile,
+  mergeConfigInputs,
+  runPipeline,
+  validatePipelineConfig,
+  type PipelineConfigInput,
+  type PipelineEvent,
+  type PruneMethod,
+} from '@layerprune/pipeline';
+import type { CommandContext } from '../cli/command-context.js';
+import { defineCommand } from '../cli/define-command.js';
+import { CliError } from '../cli/errors.js';
+import { formatTable } from '../cli/output.js';
+import type { Progress } from '../cli/progress.js';
+import { toolVersion } from '../cli/tool-version.js';
+
+export interface RunOptions {
+  model?: string;
+  data?: string;
+  eval?: string[];
+  fractions?: string;
+  methods?: string;
+  healSteps?: number;
+  samples?: number;
+  limit?: number;
+  shots?: number;
+  seed?: number;
+  backend?: string;
+  out?: string;
+  config?: string;
+  resume?: boolean;
+  force?: boolean;
+}
+
+export interface RunCommandResult {
+  out: string;
+  report: { html: string; markdown: string; results: string; figures: string[] };
+  reusedStages: string[];
+  seconds: number;
+  baseline: Record<string, number>;
+  runs: { id: string; method: string; n: number; removed: [number, number][]; before: Record<string, number>; after: Record<string, number> | null }[];
+  metrics: { key: string; label: string }[];
+}
+
+function parseFractions(text: string): number[] {
+  return text.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(value)) throw new CliError('INVALID_OPTION', `--fractions: "${part}" is not a number (expected e.g. 0.1,0.25,0.5)`, 2);
+    return value;
+  });
+}
+
+/** Command-line options as a partial pipeline config (undefined = not given). */
+function cliInput(options: RunOptions): PipelineConfigInput {
+  return {
+    model: options.model,
+    data: options.data,
+    out: options.out,
+    eval: options.eval && options.eval.length > 0 ? options.eval : undefined,
+    fractions: options.fractions === undefined ? undefined : parseFractions(options.fractions),
+    methods: options.methods === undefined ? undefined : (options.methods.split(',').map((m) => m.trim()) as PruneMethod[]),
+    seed: options.seed,
+    backend: options.backend as PipelineConfigInput['backend'],
+    analysis: { samples: options.samples },
+    evaluation: { limit: options.limit, shots: options.shots },
+    heal: { steps: options.healSteps },
+  };
+}
+
+/** Turns pipeline events into progress bars and log lines on stderr. */
+function eventPrinter(ctx: CommandContext): (event: PipelineEvent) => void {
+  let bar: { stage: string; progress: Progress } | null = null;
+  const stopBar = (): void => {
+    bar?.progress.stop();
+    bar = null;
+  };
+  return (event) => {
+    if (event.kind === 'progress' && event.total !== undefined) {
+      if (bar === null || bar.stage !== event.stage) {
+        stopBar();
+        bar = { stage: event.stage, progress: ctx.progress({ label: event.stage, total: event.total, unit: event.unit }) };
+      }
+      bar.progress.update(event.done ?? 0, event.fields);
+      return;
+    }
+    if (event.kind === 'done' || event.kind === 'reused') {
+      stopBar();
+      ctx.log(`${event.stage}: ${event.kind === 'reused' ? 'reused from the earlier run' : `done in ${(event.seconds ?? 0).toFixed(1)} s`}`);
+    }
+  };
+}
+
+export async function runRun(options: RunOptions, ctx: CommandContext): Promise<RunCommandResult> {
+  const file = options.config ? await loadPipelineFile(resolve(options.config)) : {};
+  const merged = mergeConfigInputs(defaultPipelineConfig(), file, cliInput(options));
+  const config = validatePipelineConfig(merged, options.config);
+  const result = await runPipeline(config, {
+    resume: options.resume,
+    force: options.force,
+    toolVersion: toolVersion(),
+    commands: [`layerprune ${process.argv.slice(2).join(' ')}`.trim()],
+    onEvent: eventPrinter(ctx),
+    log: (line) => ctx.log(line),
+  });
+  return {
+    out: result.out,
+    report: result.report,
+    reusedStages: result.reusedStages,
+    seconds: result.results.seconds,
+    baseline: result.results.baseline,
+    runs: result.results.runs.map((r) => ({ id: r.id, method: r.method, n: r.n, removed: r.removed, before: r.before, after: r.after })),
+    metrics: result.results.metrics.map((m) => ({ key: m.key, label: m.label })),
+  };
+}
+
+function renderRun(result: RunCommandResult): string {
+  const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(4));
+  const rows = [
+    ['unpruned', '-', ...result.metrics.map((m) => fmt(result.baseline[m.key]))],
+    ...result.runs.map((r) => [
+      r.id,
+      r.removed.map(([s, e]) => `[${s}, ${e})`).join(' '),
+      ...result.metrics.map((m) => (r.after ? `${fmt(r.before[m.key])} -> ${fmt(r.after[m.key])}` : fmt(r.before[m.key]))),
+    ]),
+  ];
+  return [
+    formatTable(['model', 'dropped', ...result.metrics.map((m) => m.label)], rows),
+    '',
+    `report: ${result.report.html}`,
+    `        ${result.report.markdown}`,
+    `        ${result.report.results}`,
+    `finished in ${result.seconds.toFixed(1)} s${result.reusedStages.length > 0 ? ` (${result.reusedStages.length} stages reused)` : ''}`,
+  ].join('\n');
+}
+
+export const runCommand = defineCommand<RunOptions, RunCommandResult>({
+  command: 'run',
+  describe: 'The whole experiment: analyze, prune (similarity and deepest), evaluate, heal with QLoRA, evaluate, report',
+  builder: (y) =>
+    y
+      .option('model', { type: 'string', describe: 'Hugging Face model directory (default: the bundled stories260K)' })
+      .option('data', { type: 'string', describe: 'Calibration and healing text: .txt, .jsonl or .gz (default: bundled TinyStories)' })
+      .option('eval', { type: 'string', array: true, describe: 'Evaluation task <kind>:<path>, repeatable (loss, mmlu, arc, hellaswag, boolq, mc)' })
+      .option('fractions', { type: 'string', describe: 'Fractions of blocks to drop, comma-separated (default 0.2,0.4,0.6)' })
+      .option('methods', { type: 'string', describe: 'similarity,deepest (default both)' })
+      .option('heal-steps', { type: 'number', describe: 'QLoRA steps per pruned model; 0 skips healing' })
+      .option('samples', { type: 'number', describe: 'Calibration samples for the distance analysis' })
+      .option('limit', { type: 'number', describe: 'Items per multiple-choice task (per subject for MMLU)' })
+      .option('shots', { type: 'number', describe: 'MMLU shots (default 5)' })
+      .option('seed', { type: 'number', describe: 'Seed for sampling, initialisation and dropout' })
+      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend' })
+      .option('out', { type: 'string', describe: 'Output directory (default ./layerprune-run)' })
+      .option('config', { type: 'string', describe: 'Pipeline file (JSON or YAML) with the same options; the command line overrides it' })
+      .option('resume', { type: 'boolean', describe: 'Continue the run recorded in --out, redoing only unfinished stages' })
+      .option('force', { type: 'boolean', describe: 'Replace a non-empty --out' }),
+  run: (args, ctx) => runRun(args, ctx),
+  render: (result) => renderRun(result),
+});

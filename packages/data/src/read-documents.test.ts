@@ -1,0 +1,118 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataError } from './data-error.js';
+import { loadDocuments, readDocuments } from './read-documents.js';
+import { C4_SAMPLE, TINYSTORIES } from './testing/fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'layerprune-data-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(name: string, content: string | Buffer): string {
+  const file = join(tmp, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<DataError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(DataError);
+    return error as DataError;
+  }
+  throw new Error('expected a DataError');
+}
+
+// Independent expectations computed straight from the files.
+const c4Texts = readFileSync(C4_SAMPLE, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => (JSON.parse(line) as { text: string }).text);
+const storyTexts = readFileSync(TINYSTORIES, 'utf8')
+  .split(/\n[ \t]*\n/)
+  .map((part) => part.replace(/^\n+|\n+$/g, ''))
+  .filter((part) => part.trim() !== '');
+
+describe('readDocuments on the real fixtures', () => {
+  it('reads the C4 JSON Lines sample: 1000 documents with their line numbers', async () => {
+    const docs = await loadDocuments(C4_SAMPLE);
+    expect(docs).toHaveLength(1000);
+    expect(docs.map((d) => d.text)).toEqual(c4Texts);
+    expect(docs[0].text.startsWith('Beginners BBQ Class Taking Place in Missoula!')).toBe(true);
+    expect(docs[999]).toMatchObject({ index: 999, line: 1000 });
+  });
+
+  it('reads TinyStories plain text as blank-line separated documents', async () => {
+    const docs = await loadDocuments(TINYSTORIES);
+    expect(docs.map((d) => d.text)).toEqual(storyTexts);
+    expect(docs[0]).toMatchObject({ index: 0, line: 1 });
+    expect(docs[0].text.startsWith('Spot. Spot saw the shiny car')).toBe(true);
+    expect(docs[1].line).toBe(3);
+  });
+
+  it('gunzips either format by magic bytes, whatever the file name', async () => {
+    const gzJsonl = write('c4.jsonl.gz', gzipSync(readFileSync(C4_SAMPLE)));
+    const noName = write('blob', gzipSync(readFileSync(C4_SAMPLE)));
+    const gzText = write('stories.gz', gzipSync(readFileSync(TINYSTORIES)));
+    expect((await loadDocuments(gzJsonl)).map((d) => d.text)).toEqual(c4Texts);
+    expect((await loadDocuments(noName)).map((d) => d.text)).toEqual(c4Texts); // sniffed as JSON Lines
+    expect((await loadDocuments(gzText)).map((d) => d.text)).toEqual(storyTexts);
+  });
+
+  it('streams: stopping early reads only what was asked', async () => {
+    const first: string[] = [];
+    for await (const doc of readDocuments(C4_SAMPLE)) {
+      first.push(doc.text);
+      if (first.length === 3) break;
+    }
+    expect(first).toEqual(c4Texts.slice(0, 3));
+  });
+});
+
+describe('readDocuments on small inputs', () => {
+  it('handles CRLF, a BOM, several blank lines and a configurable JSON field', async () => {
+    const text = write('crlf.txt', '\uFEFFfirst line\r\nsecond\r\n\r\n  \r\n\r\nthird\r\n');
+    expect((await loadDocuments(text)).map((d) => [d.text, d.line])).toEqual([['first line\nsecond', 1], ['third', 6]]);
+    const jsonl = write('body.jsonl', '{"body":"a"}\n\n{"body":"  "}\n{"body":"b c"}\n');
+    expect((await loadDocuments(jsonl, { field: 'body' })).map((d) => [d.text, d.index, d.line])).toEqual([
+      ['a', 0, 1],
+      ['b c', 2, 4],
+    ]);
+    // A text file that happens to start with "{" is read as text when told so.
+    const braces = write('braces.dat', '{"text": "x"} is not data\n');
+    expect((await loadDocuments(braces, { format: 'text' }))[0].text).toBe('{"text": "x"} is not data');
+  });
+
+  it('gives typed errors naming file and line', async () => {
+    const empty = await errorOf(loadDocuments(write('empty.txt', '')));
+    expect(empty.code).toBe('EMPTY_INPUT');
+    expect(empty.message).toContain('empty.txt');
+    expect((await errorOf(loadDocuments(write('blank.txt', '\n \n\t\n')))).code).toBe('EMPTY_INPUT');
+    expect((await errorOf(loadDocuments(write('blank.jsonl', '{"text":""}\n')))).code).toBe('EMPTY_INPUT');
+    expect((await errorOf(loadDocuments(join(tmp, 'missing.txt')))).code).toBe('FILE_NOT_FOUND');
+    mkdirSync(join(tmp, 'dir.txt'), { recursive: true });
+    expect((await errorOf(loadDocuments(join(tmp, 'dir.txt')))).code).toBe('READ_FAILED');
+
+    const bad = await errorOf(loadDocuments(write('bad.jsonl', '{"text":"a"}\n{"text":"b"}\n{"text": oops}\n')));
+    expect(bad).toMatchObject({ code: 'MALFORMED_JSON', line: 3 });
+    expect(bad.message).toMatch(/bad\.jsonl:3: not valid JSON/);
+    expect(await errorOf(loadDocuments(write('arr.jsonl', '[1,2]\n')))).toMatchObject({ code: 'MALFORMED_JSON', line: 1 });
+    const missing = await errorOf(loadDocuments(write('nofield.jsonl', '{"text":"a"}\n{"content":"b"}\n')));
+    expect(missing).toMatchObject({ code: 'MISSING_FIELD', line: 2, field: 'text' });
+    expect(missing.message).toContain('fields: content');
+    expect(await errorOf(loadDocuments(write('num.jsonl', '{"text":5}\n')))).toMatchObject({ code: 'FIELD_NOT_STRING', line: 1 });
+    expect((await errorOf(loadDocuments(C4_SAMPLE, { format: 'csv' as never }))).code).toBe('UNKNOWN_FORMAT');
+  });
+
+  it('reports corrupt gzip data as DECOMPRESS_FAILED', async () => {
+    const whole = gzipSync(readFileSync(TINYSTORIES));
+    const truncated = write('cut.txt.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    expect((await errorOf(loadDocuments(truncated))).code).toBe('DECOMPRESS_FAILED');
+    const garbage = Buffer.from(whole);
+    garbage.fill(0x55, 20, 400);
+    expect((await errorOf(loadDocuments(write('garbage.txt.gz', garbage)))).code).toBe('DECOMPRESS_FAILED');
+  });
+});

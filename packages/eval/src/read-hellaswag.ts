@@ -1,0 +1,85 @@
+// HellaSwag in the six-line text layout used by llama.cpp's `--hellaswag` (and the
+// bundled fixture): "<activity_label>: <ctx>", the gold index 0-3, then the four
+// endings. The harness builds the query as preprocess(activity_label + ": " +
+// ctx_a + " " + ctx_b.capitalize()) and scores " " + preprocess(ending). The text
+// layout keeps ctx = ctx_a + " " + ctx_b without the capitalisation; for
+// ActivityNet items ctx_b is the lowercase fragment after the last sentence end
+// ("... on a roof. he"), so it is recovered and capitalised the way Python's
+// str.capitalize() does. WikiHow items have an empty ctx_b and end in a full
+// sentence, which this leaves alone.
+import type { MalformedRowCollector } from './malformed-rows.js';
+import type { McItem } from './multiple-choice.js';
+import { readTextLines } from './read-text-lines.js';
+
+export const HELLASWAG_LINES_PER_ITEM = 6;
+
+/** The harness's `preprocess` of hellaswag/utils.py. */
+export function hellaswagPreprocess(text: string): string {
+  let out = text.trim();
+  out = out.replaceAll(' [title]', '. ');
+  out = out.replace(/\[.*?\]/g, '');
+  out = out.replaceAll('  ', ' ');
+  return out;
+}
+
+/** Python's str.capitalize(): first character upper case, the rest lower case. */
+export function pythonCapitalize(text: string): string {
+  if (text === '') return text;
+  const first = String.fromCodePoint(text.codePointAt(0)!);
+  return first.toUpperCase() + text.slice(first.length).toLowerCase();
+}
+
+const TRAILING_CTX_B = /^([\s\S]*[.!?]) ([a-z][^.!?]*)$/u;
+
+/** Query of one item from the text layout's first line. */
+export function hellaswagQuery(contextLine: string, recoverCtxB = true): string {
+  let text = contextLine;
+  if (recoverCtxB) {
+    const match = TRAILING_CTX_B.exec(text);
+    if (match) text = `${match[1]} ${pythonCapitalize(match[2])}`;
+  }
+  return hellaswagPreprocess(text);
+}
+
+export async function readHellaswag(
+  file: string,
+  collector: MalformedRowCollector,
+  options: { recoverCtxB?: boolean } = {},
+): Promise<McItem[]> {
+  const lines = await readTextLines(file);
+  const items: McItem[] = [];
+  for (let start = 0; start < lines.length; start += HELLASWAG_LINES_PER_ITEM) {
+    const group = lines.slice(start, start + HELLASWAG_LINES_PER_ITEM);
+    const line = group[0].line;
+    if (group.length < HELLASWAG_LINES_PER_ITEM) {
+      collector.report(file, line, `truncated item: expected ${HELLASWAG_LINES_PER_ITEM} lines (context, label, 4 endings), found ${group.length}`);
+      continue;
+    }
+    const bad = group.find((l) => !l.valid);
+    if (bad) {
+      collector.report(file, line, `line ${bad.line} is not valid UTF-8`);
+      continue;
+    }
+    const label = group[1].text.trim();
+    if (label === '') {
+      collector.report(file, line, 'missing gold label (line 2 of the item)');
+      continue;
+    }
+    if (!/^[0-3]$/.test(label)) {
+      collector.report(file, line, `gold label "${label}" is not 0-3`);
+      continue;
+    }
+    const endings = group.slice(2).map((l) => hellaswagPreprocess(l.text));
+    if (endings.some((e) => e === '')) {
+      collector.report(file, line, 'an ending is empty');
+      continue;
+    }
+    const query = hellaswagQuery(group[0].text, options.recoverCtxB ?? true);
+    if (query === '') {
+      collector.report(file, line, 'missing context');
+      continue;
+    }
+    items.push({ id: `${file}:${line}`, context: query, choices: endings, gold: Number(label) });
+  }
+  return items;
+}

@@ -1,0 +1,100 @@
+// Training-step benchmark: a random Llama (16 layers, hidden 768, 12 heads / 4 kv,
+// intermediate 2048, vocab 32000; ~150M parameters), LoRA rank 8 on all linear
+// layers, batch 4 x 128 tokens, checkpointed backward. Each base precision runs in
+// its own child process so its peak RSS is its own.
+// Usage: npm run bench   (or: node bench/train-step.mjs [--steps 3] [--backend wasm])
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { selectBackend } from '@layerprune/model';
+import { FrozenBase, LoraAdapters, LoraRunner, SeededRng, llamaLinearShapes, resolveLoraConfig, peakRssBytes, AdamW, clipGradNorm } from '../dist/index.js';
+
+const CONFIG = {
+  hiddenSize: 768, intermediateSize: 2048, numHiddenLayers: 16, numAttentionHeads: 12, numKeyValueHeads: 4, headDim: 64,
+  rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: null, vocabSize: 32000, tieWordEmbeddings: false, attentionBias: false, hiddenAct: 'silu',
+};
+const BATCH = 4;
+const SEQ = 128;
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+function randomReader(config) {
+  // Deterministic uniform weights at Kaiming-like scale; generated on demand.
+  const q = config.numAttentionHeads * config.headDim;
+  const kv = config.numKeyValueHeads * config.headDim;
+  const shapes = { q_proj: [q, config.hiddenSize], k_proj: [kv, config.hiddenSize], v_proj: [kv, config.hiddenSize], o_proj: [config.hiddenSize, q], gate_proj: [config.intermediateSize, config.hiddenSize], up_proj: [config.intermediateSize, config.hiddenSize], down_proj: [config.hiddenSize, config.intermediateSize] };
+  let seed = 1;
+  const random = (n, scale) => {
+    const rng = new SeededRng(seed++);
+    const a = new Float32Array(n);
+    rng.fillUniform(a, -scale, scale);
+    return a;
+  };
+  return {
+    has: (name) => name.endsWith('.weight') && (name !== 'lm_head.weight' || !config.tieWordEmbeddings),
+    readFloat32: async (name) => {
+      if (name.endsWith('norm.weight')) return new Float32Array(config.hiddenSize).fill(1);
+      if (name === 'model.embed_tokens.weight' || name === 'lm_head.weight') return random(config.vocabSize * config.hiddenSize, 0.05);
+      const module = name.split('.').slice(-2, -1)[0];
+      const [out, inF] = shapes[module];
+      return random(out * inF, 1 / Math.sqrt(inF));
+    },
+  };
+}
+
+async function child(bits, steps, backendName) {
+  const backend = await selectBackend(backendName, () => {});
+  let t0 = performance.now();
+  const base = await FrozenBase.load(CONFIG, randomReader(CONFIG), bits);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const adapters = LoraAdapters.create(resolveLoraConfig({ rank: 8, alpha: 8, dropout: 0.05, targetModules: 'all-linear' }), llamaLinearShapes(CONFIG), new SeededRng(1));
+  const runner = new LoraRunner(base, adapters);
+  const params = adapters.parameters();
+  const grads = params.map((p) => new Float32Array(p.length));
+  const optimizer = new AdamW(params);
+  const rng = new SeededRng(2);
+  const data = new SeededRng(3);
+  const step = () => {
+    grads.forEach((g) => g.fill(0));
+    const batch = Array.from({ length: BATCH }, () => Array.from({ length: SEQ }, () => data.nextInt(CONFIG.vocabSize)));
+    const { loss } = runner.lossAndGradients(batch, grads, 1, rng);
+    clipGradNorm(grads, 1);
+    optimizer.step(params, grads, 1e-4);
+    return loss;
+  };
+  step(); // warm-up: kernels compiled, buffers allocated
+  const times = [];
+  for (let i = 0; i < steps; i++) {
+    t0 = performance.now();
+    step();
+    times.push((performance.now() - t0) / 1000);
+  }
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  process.stdout.write(`${JSON.stringify({ bits, backend, loadSeconds, stepSeconds: times, meanStepSeconds: mean, tokensPerSecond: (BATCH * SEQ) / mean, peakRssBytes: peakRssBytes(), baseLinearBytes: base.linearBytes(), trainable: adapters.parameterCount() })}\n`);
+}
+
+if (process.argv.includes('--child')) {
+  await child(Number(arg('bits', '4')), Number(arg('steps', '3')), arg('backend', 'auto'));
+} else {
+  const steps = arg('steps', '3');
+  const backend = arg('backend', 'auto');
+  console.log(`train step: random Llama L=16 H=768 heads 12/4 I=2048 V=32000, LoRA r=8 all-linear, batch ${BATCH} x ${SEQ} tokens, ${steps} timed steps after 1 warm-up`);
+  const results = [];
+  for (const bits of [4, 32]) {
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--bits', String(bits), '--steps', steps, '--backend', backend], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) {
+      console.error(run.stderr);
+      process.exit(1);
+    }
+    const r = JSON.parse(run.stdout.trim().split('\n').pop());
+    results.push(r);
+    console.log(
+      `${String(bits).padStart(2)}-bit base (${r.backend}): ${r.meanStepSeconds.toFixed(2)} s/step [${r.stepSeconds.map((s) => s.toFixed(2)).join(', ')}], ` +
+        `${r.tokensPerSecond.toFixed(0)} tokens/s, peak RSS ${(r.peakRssBytes / 2 ** 30).toFixed(2)} GiB, block linears ${(r.baseLinearBytes / 2 ** 20).toFixed(0)} MiB, load+quantize ${r.loadSeconds.toFixed(1)} s`,
+    );
+  }
+  const [q4, f32] = results;
+  console.log(`4-bit / 32-bit step time: ${(q4.meanStepSeconds / f32.meanStepSeconds).toFixed(2)}x; 32-bit vs PyTorch 2.1-4.0 s/step: ${(f32.meanStepSeconds / 4.0).toFixed(1)}-${(f32.meanStepSeconds / 2.1).toFixed(1)}x slower`);
+}

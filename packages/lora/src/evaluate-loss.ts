@@ -1,0 +1,17 @@
+// Mean next-token loss of base + adapters over every sequence of a packed set
+// (no dropout, no gradients), token-weighted across micro-batches.
+import type { LoraRunner } from './lora-runner.js';
+import type { PackedSequences } from './packed-sequences.js';
+
+export function evaluateLoss(runner: LoraRunner, data: PackedSequences, microBatchSize: number): number {
+  let total = 0;
+  let tokens = 0;
+  for (let start = 0; start < data.count; start += microBatchSize) {
+    const batch: number[][] = [];
+    for (let i = start; i < Math.min(data.count, start + microBatchSize); i++) batch.push(data.sequence(i));
+    const r = runner.loss(batch);
+    total += r.loss * r.tokens;
+    tokens += r.tokens;
+  }
+  return total / tokens;
+}

@@ -1,0 +1,153 @@
+// The frozen base model as the trainer sees it: embeddings, norms and head kept
+// in float32 (as QLoRA does: bitsandbytes quantizes only the Linear layers of the
+// blocks), and each block linear stored in 4-bit NF4 (double-quantized absmax),
+// 16-bit or float32. linear() dequantizes one weight into a caller's reusable
+// buffer, so at most one block's weights exist in float32 at a time.
+import { decodeToFloat32, encodeFromFloat32 } from '@layerprune/tensor-io';
+import { dequantize4bit, quantize4bit, type QuantState4bit } from '@layerprune/quant';
+import { LoraError } from './lora-error.js';
+import { ALL_LINEAR_MODULES, moduleSuffix, type LinearModuleName } from './target-modules.js';
+import type { TrainModelConfig } from './train-model-config.js';
+
+export type BaseBits = 4 | 16 | 32;
+
+/** Where the float32 weights come from (tensor-io's WeightStore fits). */
+export interface WeightReader {
+  has(name: string): boolean;
+  readFloat32(name: string): Promise<Float32Array>;
+  info?(name: string): { dtype: string };
+}
+
+type StoredLinear =
+  | { kind: 'f32'; values: Float32Array }
+  | { kind: 'half'; dtype: 'F16' | 'BF16'; bytes: Uint8Array }
+  | { kind: 'nf4'; state: QuantState4bit };
+
+export class FrozenBase {
+  readonly config: TrainModelConfig;
+  readonly bits: BaseBits;
+  readonly embedding: Float32Array;
+  readonly lmHead: Float32Array;
+  readonly finalNorm: Float32Array;
+  private readonly norms: { input: Float32Array; post: Float32Array }[];
+  private readonly linears: Map<string, StoredLinear>;
+  private readonly biases: Map<string, Float32Array>;
+
+  private constructor(
+    config: TrainModelConfig,
+    bits: BaseBits,
+    parts: {
+      embedding: Float32Array;
+      lmHead: Float32Array;
+      finalNorm: Float32Array;
+      norms: { input: Float32Array; post: Float32Array }[];
+      linears: Map<string, StoredLinear>;
+      biases: Map<string, Float32Array>;
+    },
+  ) {
+    this.config = config;
+    this.bits = bits;
+    this.embedding = parts.embedding;
+    this.lmHead = parts.lmHead;
+    this.finalNorm = parts.finalNorm;
+    this.norms = parts.norms;
+    this.linears = parts.linears;
+    this.biases = parts.biases;
+  }
+
+  /** Reads every weight once and stores block linears at `bits`. */
+  static async load(config: TrainModelConfig, reader: WeightReader, bits: BaseBits): Promise<FrozenBase> {
+    const need = async (name: string): Promise<Float32Array> => {
+      if (!reader.has(name)) throw new LoraError('UNSUPPORTED_MODEL', `model has no tensor "${name}"`, { field: name });
+      return reader.readFloat32(name);
+    };
+    const embedding = await need('model.embed_tokens.weight');
+    const lmHead = config.tieWordEmbeddings || !reader.has('lm_head.weight') ? embedding : await need('lm_head.weight');
+    const finalNorm = await need('model.norm.weight');
+    const norms: { input: Float32Array; post: Float32Array }[] = [];
+    const linears = new Map<string, StoredLinear>();
+    const biases = new Map<string, Float32Array>();
+    for (let l = 0; l < config.numHiddenLayers; l++) {
+      norms.push({
+        input: await need(`model.layers.${l}.input_layernorm.weight`),
+        post: await need(`model.layers.${l}.post_attention_layernorm.weight`),
+      });
+      for (const m of ALL_LINEAR_MODULES) {
+        const name = `model.layers.${l}.${moduleSuffix(m)}.weight`;
+        const values = await need(name);
+        const sourceDtype = reader.info?.(name).dtype;
+        linears.set(`${l}.${m}`, storeLinear(values, bits, sourceDtype, name));
+        const biasName = `model.layers.${l}.${moduleSuffix(m)}.bias`;
+        if (reader.has(biasName)) {
+          const bias = await reader.readFloat32(biasName);
+          const expected = values.length / (m === 'o_proj' || m === 'down_proj' ? (m === 'o_proj' ? config.numAttentionHeads * config.headDim : config.intermediateSize) : config.hiddenSize);
+          if (bias.length !== expected) {
+            throw new LoraError('UNSUPPORTED_MODEL', `"${biasName}" has ${bias.length} values, expected ${expected} (the output size of ${m})`, { field: biasName, limit: expected });
+          }
+          biases.set(`${l}.${m}`, bias);
+        }
+      }
+    }
+    return new FrozenBase(config, bits, { embedding, lmHead, finalNorm, norms, linears, biases });
+  }
+
+  norm(layer: number, which: 'input' | 'post'): Float32Array {
+    return this.norms[layer][which];
+  }
+
+  bias(layer: number, module: LinearModuleName): Float32Array | null {
+    return this.biases.get(`${layer}.${module}`) ?? null;
+  }
+
+  /**
+   * The [out, in] float32 weight of one linear. With `out` (length >= out*in)
+   * the values are written there and a view is returned: no allocation per call.
+   */
+  linear(layer: number, module: LinearModuleName, out?: Float32Array): Float32Array {
+    const stored = this.linears.get(`${layer}.${module}`);
+    if (!stored) throw new LoraError('UNSUPPORTED_MODEL', `no weight for block ${layer} ${module}`, { module });
+    if (stored.kind === 'f32') {
+      if (!out) return stored.values;
+      const view = out.subarray(0, stored.values.length);
+      view.set(stored.values);
+      return view;
+    }
+    if (stored.kind === 'nf4') return dequantize4bit(stored.state, out ? { out } : {});
+    const n = stored.bytes.length / 2;
+    const view = out ? out.subarray(0, n) : new Float32Array(n);
+    decodeHalfInto(stored.bytes, stored.dtype, view);
+    return view;
+  }
+
+  /** Bytes held for the block linears (the part that `bits` shrinks). */
+  linearBytes(): number {
+    let total = 0;
+    for (const s of this.linears.values()) {
+      if (s.kind === 'f32') total += s.values.byteLength;
+      else if (s.kind === 'half') total += s.bytes.byteLength;
+      else total += s.state.packed.byteLength + (s.state.absmax?.byteLength ?? 0) + (s.state.nested ? s.state.nested.codes.byteLength + s.state.nested.absmax.byteLength : 0);
+    }
+    return total;
+  }
+}
+
+function storeLinear(values: Float32Array, bits: BaseBits, sourceDtype: string | undefined, name: string): StoredLinear {
+  if (bits === 32) return { kind: 'f32', values };
+  if (bits === 16) {
+    // Keep a 16-bit source in its own format (lossless); a float32 source goes to bf16, QLoRA's compute dtype.
+    const dtype = sourceDtype === 'F16' ? 'F16' : 'BF16';
+    return { kind: 'half', dtype, bytes: encodeFromFloat32(values, dtype) };
+  }
+  return { kind: 'nf4', state: quantize4bit(values, { type: 'nf4', blockSize: 64, doubleQuant: true, name }) };
+}
+
+function decodeHalfInto(bytes: Uint8Array, dtype: 'F16' | 'BF16', out: Float32Array): void {
+  if (dtype === 'F16') {
+    out.set(decodeToFloat32(bytes, 'F16'));
+    return;
+  }
+  // bf16 is the top half of a float32: widen by a shift, no allocation.
+  const src = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+  const dst = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < src.length; i++) dst[i] = src[i] << 16;
+}

@@ -1,0 +1,241 @@
+// heal(): the whole QLoRA healing run used by `layerprune heal` and the `run`
+// pipeline: load the (pruned) model with its block linears frozen at 4/16/32
+// bits, pack the corpus, train LoRA adapters with checkpoints, and write the
+// PEFT adapter, train_log.jsonl, a loss curve and optionally the merged model.
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
+import { renderLineChart } from '@layerprune/figures';
+import { selectBackend, type BackendName } from '@layerprune/model';
+import { FrozenBase, type BaseBits } from './frozen-base.js';
+import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
+import { resolveLoraConfig } from './lora-config.js';
+import { LoraError } from './lora-error.js';
+import { LoraRunner } from './lora-runner.js';
+import { loadPackedData, type TextEncoder } from './load-packed-data.js';
+import { evaluateLoss } from './evaluate-loss.js';
+import { saveLoraAdapter } from './peft-adapter-io.js';
+import { SeededRng } from './seeded-rng.js';
+import { checkTrainable } from './train-model-config.js';
+import { checkTrainOptions, trainLora, type TrainProgress } from './train-lora.js';
+import { CHECKPOINT_DIR } from './training-checkpoint.js';
+import { writeMergedModel } from './write-merged-model.js';
+
+/** Defaults: the paper's recipe (method.md section 2) except rank 8 / alpha 8 (its 70B value; 64 is its default). */
+export const HEAL_DEFAULTS = Object.freeze({
+  steps: 5000,
+  batchSize: 16,
+  microBatchSize: 1,
+  seqLen: 2048,
+  learningRate: 3e-4,
+  warmupSteps: 100,
+  rank: 8,
+  alpha: 8,
+  dropout: 0.05,
+  targets: 'mlp',
+  bits: 4 as BaseBits,
+  saveEvery: 500,
+  seed: 42,
+  maxGradNorm: 1.0,
+  weightDecay: 0,
+  evalSequences: 16,
+});
+
+export interface HealOptions {
+  model: string;
+  data: string;
+  out: string;
+  steps?: number;
+  batchSize?: number;
+  microBatchSize?: number;
+  seqLen?: number;
+  learningRate?: number;
+  warmupSteps?: number;
+  rank?: number;
+  alpha?: number;
+  dropout?: number;
+  /** 'mlp' | 'all-linear' | 'attention' | 'q_proj,v_proj' ... */
+  targets?: string | string[];
+  useRslora?: boolean;
+  bits?: BaseBits;
+  saveEvery?: number;
+  resume?: boolean;
+  merge?: boolean;
+  mergeDtype?: 'F32' | 'F16' | 'BF16';
+  seed?: number;
+  maxGradNorm?: number;
+  weightDecay?: number;
+  /** Held-out corpus for loss before/after (never trained on). */
+  evalData?: string;
+  evalSequences?: number;
+  /** Skip this many documents of evalData (when it is the training file, skip what training reads). */
+  evalSkipDocuments?: number;
+  backend?: BackendName;
+  /** Default: the model's own tokenizer (tokenizer.json via @layerprune/model). */
+  tokenizer?: TextEncoder;
+  /** Renders the loss curve SVG; default: @layerprune/figures line chart. */
+  renderLossCurve?: (points: { step: number; loss: number }[]) => string | Promise<string>;
+  onProgress?: (progress: TrainProgress) => void;
+  log?: (line: string) => void;
+}
+
+export interface HealResult {
+  out: string;
+  adapterFiles: string[];
+  mergedDir: string | null;
+  steps: number;
+  resumedFromStep: number | null;
+  finalLoss: number;
+  evalLossBefore: number | null;
+  evalLossAfter: number | null;
+  evalSequences: number;
+  trainSequences: number;
+  /** Documents of the training file that were read (a held-out split must skip at least these). */
+  trainDocuments: number;
+  trainableParameters: number;
+  bits: BaseBits;
+  baseLinearBytes: number;
+  targets: string[];
+  backend: string;
+  seconds: number;
+  tokensPerSecond: number;
+  peakRssBytes: number;
+  logPath: string;
+  lossCurvePath: string;
+}
+
+export const LOSS_CURVE_NAME = 'loss_curve.svg';
+
+function renderLossCurve(points: { step: number; loss: number }[]): Promise<string> {
+  return renderLineChart({
+    series: [{ name: 'training loss', points: points.map((p) => ({ x: p.step, y: p.loss })) }],
+    xTitle: 'optimizer step',
+    yTitle: 'next-token loss (nats)',
+    title: 'QLoRA healing',
+    xFormat: 'd',
+  });
+}
+
+async function loadTokenizerFor(dir: string): Promise<TextEncoder> {
+  // The model package's tokenizer loader (tokenizer.json); looked up at run time so
+  // this package builds against model versions that do not export it yet.
+  const model = (await import('@layerprune/model')) as unknown as { loadTokenizer?: (dir: string) => Promise<TextEncoder> };
+  if (typeof model.loadTokenizer !== 'function') {
+    throw new LoraError('UNSUPPORTED_MODEL', `no tokenizer loader available for ${dir}; pass a tokenizer`, { file: dir });
+  }
+  return model.loadTokenizer(dir);
+}
+
+async function hasCheckpoint(out: string): Promise<boolean> {
+  try {
+    const names = await readdir(out);
+    return names.some((n) => n === CHECKPOINT_DIR || n === `${CHECKPOINT_DIR}.prev`);
+  } catch {
+    return false;
+  }
+}
+
+export async function heal(options: HealOptions): Promise<HealResult> {
+  const o = { ...HEAL_DEFAULTS, ...options };
+  const log = options.log ?? (() => {});
+  const out = resolve(o.out);
+  const started = Date.now();
+  checkTrainOptions(o);
+  if (!Number.isInteger(o.seqLen) || o.seqLen < 2) {
+    throw new LoraError('CONFIG_INVALID', `seq_len: must be an integer >= 2, got ${o.seqLen}`, { field: 'seq_len', limit: 2 });
+  }
+  if (!o.resume && (await hasCheckpoint(out))) {
+    throw new LoraError('OUTPUT_EXISTS', `${out} already holds a training checkpoint; pass --resume to continue it or choose another --out`, { file: out });
+  }
+  try {
+    if (!(await stat(o.data)).isFile()) throw new Error('not a file');
+  } catch (cause) {
+    throw new LoraError('DATA_TOO_SHORT', `training data ${o.data} is not a readable file`, { file: o.data, cause });
+  }
+  const backend = await selectBackend(o.backend ?? 'auto', log);
+  const modelDir = await openModelDir(o.model);
+  let runner: LoraRunner | null = null;
+  try {
+    checkTrainable(modelDir.config, modelDir.dir);
+    const tokenizer = options.tokenizer ?? (await loadTokenizerFor(modelDir.dir));
+    const loraConfig = resolveLoraConfig({
+      rank: o.rank,
+      alpha: o.alpha,
+      dropout: o.dropout,
+      targetModules: o.targets,
+      useRslora: o.useRslora ?? false,
+      baseModelNameOrPath: modelDir.dir,
+    });
+    const needed = o.steps * o.batchSize;
+    const train = await loadPackedData(o.data, tokenizer, { seqLen: o.seqLen, maxSequences: needed });
+    if (train.data.count < needed) log(`training data gives ${train.data.count} sequences of ${o.seqLen} tokens for ${needed} needed: it will be repeated (seeded reshuffle per epoch)`);
+    const evalSet = o.evalData
+      ? (await loadPackedData(o.evalData, tokenizer, { seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
+      : null;
+
+    log(`loading ${modelDir.dir} with block linears at ${o.bits} bits`);
+    const base = await FrozenBase.load(modelDir.config, modelDir.weights, o.bits);
+    const initRng = new SeededRng(o.seed);
+    const adapters = LoraAdapters.create(loraConfig, llamaLinearShapes(modelDir.config), initRng);
+    runner = new LoraRunner(base, adapters);
+    const evalBefore = evalSet && !o.resume ? evaluateLoss(runner, evalSet, o.microBatchSize) : null;
+    if (evalBefore !== null) log(`held-out loss before healing: ${evalBefore.toFixed(4)}`);
+
+    const result = await trainLora(runner, train.data, {
+      steps: o.steps,
+      batchSize: o.batchSize,
+      microBatchSize: o.microBatchSize,
+      learningRate: o.learningRate,
+      warmupSteps: o.warmupSteps,
+      maxGradNorm: o.maxGradNorm,
+      adamw: { weightDecay: o.weightDecay },
+      seed: o.seed,
+      outDir: out,
+      saveEvery: o.saveEvery,
+      resume: o.resume ?? false,
+      fingerprint: { model: modelDir.dir, data: resolve(o.data), bits: o.bits },
+      onStep: options.onProgress,
+    });
+    const saved = await saveLoraAdapter(out, adapters);
+    const evalAfter = evalSet ? evaluateLoss(runner, evalSet, o.microBatchSize) : null;
+    if (evalAfter !== null) log(`held-out loss after healing: ${evalAfter.toFixed(4)}`);
+
+    const lossCurvePath = join(out, LOSS_CURVE_NAME);
+    const points = result.losses.map((loss, i) => ({ step: i + 1, loss }));
+    await writeFileAtomic(lossCurvePath, await (options.renderLossCurve ?? renderLossCurve)(points));
+    let mergedDir: string | null = null;
+    if (o.merge) {
+      log('writing the merged model');
+      mergedDir = (await writeMergedModel(modelDir.dir, adapters, join(out, 'merged'), { dtype: o.mergeDtype, quantizedBase: base })).dir;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const healResult: HealResult = {
+      out,
+      adapterFiles: [saved.configPath, saved.weightsPath],
+      mergedDir,
+      steps: result.steps,
+      resumedFromStep: result.resumedFromStep,
+      finalLoss: result.finalLoss,
+      evalLossBefore: evalBefore,
+      evalLossAfter: evalAfter,
+      evalSequences: evalSet?.count ?? 0,
+      trainSequences: train.data.count,
+      trainDocuments: train.documents,
+      trainableParameters: adapters.parameterCount(),
+      bits: o.bits,
+      baseLinearBytes: base.linearBytes(),
+      targets: [...loraConfig.targetModules],
+      backend,
+      seconds,
+      tokensPerSecond: ((result.steps - (result.resumedFromStep ?? 0)) * o.batchSize * o.seqLen) / Math.max(result.seconds, 1e-9),
+      peakRssBytes: result.peakRssBytes,
+      logPath: result.logPath,
+      lossCurvePath,
+    };
+    await writeFileAtomic(join(out, 'heal_result.json'), `${JSON.stringify(healResult, null, 2)}\n`);
+    return healResult;
+  } finally {
+    runner?.dispose();
+    await modelDir.close();
+  }
+}

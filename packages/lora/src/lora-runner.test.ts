@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FrozenBase } from './frozen-base.js';
+import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
+import { resolveLoraConfig } from './lora-config.js';
+import { LoraRunner } from './lora-runner.js';
+import { SeededRng } from './seeded-rng.js';
+import { referenceForward, referenceLoss, type ReferenceAdapters } from './testing/reference-llama-f64.js';
+import { createTinyModel } from './testing/tiny-model.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function toReference(adapters: LoraAdapters): ReferenceAdapters {
+  const map: ReferenceAdapters = new Map();
+  for (const p of adapters.pairs) map.set(`${p.layer}.${p.module}`, { a: Float64Array.from(p.a), b: Float64Array.from(p.b), rank: adapters.config.rank });
+  return map;
+}
+
+async function setup(targets: string, seed = 1) {
+  const model = createTinyModel(seed);
+  const base = await FrozenBase.load(model.config, model.reader, 32);
+  const config = resolveLoraConfig({ rank: 2, alpha: 3, dropout: 0, targetModules: targets });
+  const adapters = LoraAdapters.create(config, llamaLinearShapes(model.config), new SeededRng(seed + 10));
+  // B starts at zero (PEFT); give it values so that dL/dA is not zero too.
+  const rng = new SeededRng(seed + 20);
+  for (const p of adapters.pairs) rng.fillUniform(p.b, -0.3, 0.3);
+  return { model, base, adapters };
+}
+
+const batch = [
+  [1, 5, 3, 9, 2, 7],
+  [4, 4, 0, 10, 6, 8],
+];
+
+describe('LoraRunner (tfjs) against a float64 reference', () => {
+  it('computes the same loss and logits as the independent float64 forward', async () => {
+    const { model, base, adapters } = await setup('all-linear');
+    const runner = new LoraRunner(base, adapters);
+    const ref = referenceForward(model.config, model.weights, toReference(adapters), adapters.scaling, batch);
+    expect(runner.loss(batch).loss).toBeCloseTo(ref.loss, 5);
+    const logits = runner.logits(batch);
+    const v = model.config.vocabSize;
+    let maxDiff = 0;
+    ref.logits.forEach((seq, b) => seq.forEach((row, t) => row.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - logits[(b * 6 + t) * v + i]))))));
+    expect(maxDiff).toBeLessThan(1e-4);
+    runner.dispose();
+  });
+
+  it('adapter gradients agree with central finite differences of the float64 loss', async () => {
+    const { model, base, adapters } = await setup('all-linear', 2);
+    const runner = new LoraRunner(base, adapters);
+    const params = adapters.parameters();
+    const grads = params.map((p) => new Float32Array(p.length));
+    const { loss } = runner.lossAndGradients(batch, grads, 1, null);
+    const refAdapters = toReference(adapters);
+    expect(loss).toBeCloseTo(referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch), 5);
+
+    const eps = 1e-5;
+    let checked = 0;
+    let worst = 0;
+    let gradScale = 0;
+    adapters.pairs.forEach((pair, pi) => {
+      const ref = refAdapters.get(`${pair.layer}.${pair.module}`)!;
+      for (const [which, arr] of [['a', ref.a], ['b', ref.b]] as const) {
+        const g = grads[2 * pi + (which === 'a' ? 0 : 1)];
+        // every 3rd entry keeps the test fast while covering every module and both matrices
+        for (let i = pi % 3; i < arr.length; i += 3) {
+          const keep = arr[i];
+          arr[i] = keep + eps;
+          const up = referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch);
+          arr[i] = keep - eps;
+          const down = referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch);
+          arr[i] = keep;
+          const fd = (up - down) / (2 * eps);
+          worst = Math.max(worst, Math.abs(fd - g[i]) / (Math.abs(fd) + 1e-3));
+          gradScale = Math.max(gradScale, Math.abs(fd));
+          checked += 1;
+        }
+      }
+    });
+    expect(checked).toBeGreaterThan(300);
+    expect(gradScale).toBeGreaterThan(1e-2);
+    expect(worst).toBeLessThan(2e-3);
+    runner.dispose();
+  });
+
+  it('accumulates: two half-weighted micro-batches give the gradient of the full batch', async () => {
+    const { base, adapters } = await setup('mlp', 3);
+    const runner = new LoraRunner(base, adapters);
+    const full = adapters.parameters().map((p) => new Float32Array(p.length));
+    runner.lossAndGradients(batch, full, 1, null);
+    const acc = adapters.parameters().map((p) => new Float32Array(p.length));
+    runner.lossAndGradients([batch[0]], acc, 0.5, null);
+    runner.lossAndGradients([batch[1]], acc, 0.5, null);
+    let maxDiff = 0;
+    full.forEach((g, k) => g.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - acc[k][i])))));
+    expect(maxDiff).toBeLessThan(1e-6);
+    runner.dispose();
+  });
+});

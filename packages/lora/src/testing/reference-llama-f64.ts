@@ -1,0 +1,159 @@
+// An independent float64 Llama forward + LoRA + next-token loss, written as
+// plainly as possible (loops per token, per head), for checking the tfjs
+// implementation and its gradients by finite differences.
+import type { TrainModelConfig } from '../train-model-config.js';
+import { linearShapeOf } from './tiny-model.js';
+
+export interface ReferenceAdapter {
+  /** [r, in] */
+  a: Float64Array;
+  /** [out, r] */
+  b: Float64Array;
+  rank: number;
+}
+
+export type ReferenceAdapters = Map<string, ReferenceAdapter>; // key `${layer}.${module}`
+
+function linear(x: Float64Array, w: Float32Array, out: number, inF: number, adapter: ReferenceAdapter | undefined, scaling: number): Float64Array {
+  const y = new Float64Array(out);
+  for (let o = 0; o < out; o++) {
+    let s = 0;
+    for (let i = 0; i < inF; i++) s += w[o * inF + i] * x[i];
+    y[o] = s;
+  }
+  if (adapter) {
+    const r = adapter.rank;
+    const ax = new Float64Array(r);
+    for (let k = 0; k < r; k++) {
+      let s = 0;
+      for (let i = 0; i < inF; i++) s += adapter.a[k * inF + i] * x[i];
+      ax[k] = s;
+    }
+    for (let o = 0; o < out; o++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += adapter.b[o * r + k] * ax[k];
+      y[o] += scaling * s;
+    }
+  }
+  return y;
+}
+
+function rms(x: Float64Array, w: Float32Array, eps: number): Float64Array {
+  let ss = 0;
+  for (const v of x) ss += v * v;
+  const inv = 1 / Math.sqrt(ss / x.length + eps);
+  return x.map((v, i) => v * inv * w[i]);
+}
+
+/** Rotary embedding on one head vector at position t (pairs i and i + d/2). */
+function rope(v: Float64Array, t: number, theta: number): Float64Array {
+  const d = v.length;
+  const half = d / 2;
+  const out = new Float64Array(d);
+  for (let i = 0; i < half; i++) {
+    const angle = t / theta ** ((2 * i) / d);
+    const c = Math.cos(angle);
+    const s = Math.sin(angle);
+    out[i] = v[i] * c - v[i + half] * s;
+    out[i + half] = v[i + half] * c + v[i] * s;
+  }
+  return out;
+}
+
+/** Mean next-token loss over `batch` (each sequence predicts tokens 1..T-1). */
+export function referenceLoss(
+  config: TrainModelConfig,
+  weights: Map<string, Float32Array>,
+  adapters: ReferenceAdapters,
+  scaling: number,
+  batch: number[][],
+): number {
+  return referenceForward(config, weights, adapters, scaling, batch).loss;
+}
+
+export function referenceForward(
+  config: TrainModelConfig,
+  weights: Map<string, Float32Array>,
+  adapters: ReferenceAdapters,
+  scaling: number,
+  batch: number[][],
+): { loss: number; logits: Float64Array[][] } {
+  const h = config.hiddenSize;
+  const d = config.headDim;
+  const nh = config.numAttentionHeads;
+  const nkv = config.numKeyValueHeads;
+  const w = (name: string): Float32Array => {
+    const v = weights.get(name);
+    if (!v) throw new Error(`missing ${name}`);
+    return v;
+  };
+  const lin = (l: number, m: string, sub: string, x: Float64Array): Float64Array => {
+    const [out, inF] = linearShapeOf(config, m);
+    return linear(x, w(`model.layers.${l}.${sub}.${m}.weight`), out, inF, adapters.get(`${l}.${m}`), scaling);
+  };
+  let total = 0;
+  let count = 0;
+  const allLogits: Float64Array[][] = [];
+  for (const seq of batch) {
+    const T = seq.length;
+    let xs: Float64Array[] = seq.map((id) => Float64Array.from(w('model.embed_tokens.weight').subarray(id * h, (id + 1) * h)));
+    for (let l = 0; l < config.numHiddenLayers; l++) {
+      const normed = xs.map((x) => rms(x, w(`model.layers.${l}.input_layernorm.weight`), config.rmsNormEps));
+      const q = normed.map((x) => lin(l, 'q_proj', 'self_attn', x));
+      const k = normed.map((x) => lin(l, 'k_proj', 'self_attn', x));
+      const v = normed.map((x) => lin(l, 'v_proj', 'self_attn', x));
+      const attnOut = xs.map(() => new Float64Array(nh * d));
+      for (let head = 0; head < nh; head++) {
+        const kvHead = Math.floor(head / (nh / nkv));
+        for (let t = 0; t < T; t++) {
+          const qt = rope(q[t].subarray(head * d, (head + 1) * d), t, config.ropeTheta);
+          const scores: number[] = [];
+          for (let s = 0; s <= t; s++) {
+            const ks = rope(k[s].subarray(kvHead * d, (kvHead + 1) * d), s, config.ropeTheta);
+            let dot = 0;
+            for (let i = 0; i < d; i++) dot += qt[i] * ks[i];
+            scores.push(dot / Math.sqrt(d));
+          }
+          const max = Math.max(...scores);
+          const exps = scores.map((s) => Math.exp(s - max));
+          const z = exps.reduce((a, b) => a + b, 0);
+          for (let s = 0; s <= t; s++) {
+            for (let i = 0; i < d; i++) attnOut[t][head * d + i] += (exps[s] / z) * v[s][kvHead * d + i];
+          }
+        }
+      }
+      const hs = xs.map((x, t) => {
+        const o = lin(l, 'o_proj', 'self_attn', attnOut[t]);
+        return x.map((val, i) => val + o[i]);
+      });
+      xs = hs.map((hv) => {
+        const n = rms(hv, w(`model.layers.${l}.post_attention_layernorm.weight`), config.rmsNormEps);
+        const g = lin(l, 'gate_proj', 'mlp', n);
+        const u = lin(l, 'up_proj', 'mlp', n);
+        const act = g.map((gv, i) => (gv / (1 + Math.exp(-gv))) * u[i]);
+        const down = lin(l, 'down_proj', 'mlp', act);
+        return hv.map((val, i) => val + down[i]);
+      });
+    }
+    const head = config.tieWordEmbeddings ? w('model.embed_tokens.weight') : w('lm_head.weight');
+    const seqLogits: Float64Array[] = [];
+    for (let t = 0; t < T; t++) {
+      const n = rms(xs[t], w('model.norm.weight'), config.rmsNormEps);
+      const logits = new Float64Array(config.vocabSize);
+      for (let vId = 0; vId < config.vocabSize; vId++) {
+        let s = 0;
+        for (let i = 0; i < h; i++) s += head[vId * h + i] * n[i];
+        logits[vId] = s;
+      }
+      seqLogits.push(logits);
+      if (t + 1 < T) {
+        const max = Math.max(...logits);
+        const lse = max + Math.log(logits.reduce((a, val) => a + Math.exp(val - max), 0));
+        total += lse - logits[seq[t + 1]];
+        count += 1;
+      }
+    }
+    allLogits.push(seqLogits);
+  }
+  return { loss: total / count, logits: allLogits };
+}

@@ -1,0 +1,82 @@
+// A tiny random Llama-family model for tests: config + float32 weights in a
+// Map, exposed through the WeightReader interface FrozenBase loads from.
+import type { WeightReader } from '../frozen-base.js';
+import { SeededRng } from '../seeded-rng.js';
+import { ALL_LINEAR_MODULES, moduleSuffix } from '../target-modules.js';
+import type { TrainModelConfig } from '../train-model-config.js';
+
+export interface TinyModel {
+  config: TrainModelConfig;
+  weights: Map<string, Float32Array>;
+  reader: WeightReader;
+}
+
+export function tinyConfig(overrides: Partial<TrainModelConfig> = {}): TrainModelConfig {
+  return {
+    hiddenSize: 16,
+    intermediateSize: 24,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    headDim: 4,
+    rmsNormEps: 1e-5,
+    ropeTheta: 10000,
+    ropeScaling: null,
+    vocabSize: 11,
+    tieWordEmbeddings: false,
+    attentionBias: false,
+    hiddenAct: 'silu',
+    ...overrides,
+  };
+}
+
+export function linearShapeOf(c: TrainModelConfig, m: string): [number, number] {
+  const q = c.numAttentionHeads * c.headDim;
+  const kv = c.numKeyValueHeads * c.headDim;
+  const table: Record<string, [number, number]> = {
+    q_proj: [q, c.hiddenSize],
+    k_proj: [kv, c.hiddenSize],
+    v_proj: [kv, c.hiddenSize],
+    o_proj: [c.hiddenSize, q],
+    gate_proj: [c.intermediateSize, c.hiddenSize],
+    up_proj: [c.intermediateSize, c.hiddenSize],
+    down_proj: [c.hiddenSize, c.intermediateSize],
+  };
+  return table[m];
+}
+
+export function createTinyModel(seed: number, overrides: Partial<TrainModelConfig> = {}): TinyModel {
+  const config = tinyConfig(overrides);
+  const rng = new SeededRng(seed);
+  const weights = new Map<string, Float32Array>();
+  const random = (n: number, scale: number): Float32Array => {
+    const a = new Float32Array(n);
+    rng.fillUniform(a, -scale, scale);
+    return a;
+  };
+  const norm = (n: number): Float32Array => {
+    const a = random(n, 0.2);
+    for (let i = 0; i < n; i++) a[i] += 1;
+    return a;
+  };
+  weights.set('model.embed_tokens.weight', random(config.vocabSize * config.hiddenSize, 1));
+  for (let l = 0; l < config.numHiddenLayers; l++) {
+    weights.set(`model.layers.${l}.input_layernorm.weight`, norm(config.hiddenSize));
+    weights.set(`model.layers.${l}.post_attention_layernorm.weight`, norm(config.hiddenSize));
+    for (const m of ALL_LINEAR_MODULES) {
+      const [out, inF] = linearShapeOf(config, m);
+      weights.set(`model.layers.${l}.${moduleSuffix(m)}.weight`, random(out * inF, 1 / Math.sqrt(inF)));
+    }
+  }
+  weights.set('model.norm.weight', norm(config.hiddenSize));
+  if (!config.tieWordEmbeddings) weights.set('lm_head.weight', random(config.vocabSize * config.hiddenSize, 1 / Math.sqrt(config.hiddenSize)));
+  const reader: WeightReader = {
+    has: (name) => weights.has(name),
+    readFloat32: async (name) => {
+      const w = weights.get(name);
+      if (!w) throw new Error(`tiny model has no ${name}`);
+      return w.slice();
+    },
+  };
+  return { config, weights, reader };
+}

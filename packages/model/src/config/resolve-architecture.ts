@@ -1,0 +1,98 @@
+// Turns a validated LlamaFamilyConfig (plus the verbatim config.json for fields
+// tensor-io does not normalise) into the numbers the engines run with, and
+// refuses, with a ModelError naming the field, every setting this runtime would
+// otherwise compute wrongly.
+import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import { ModelError } from '../errors.js';
+import { ropeInvFreq } from '../rope/rope-inv-freq.js';
+
+export interface Architecture {
+  readonly config: LlamaFamilyConfig;
+  /** Where the config came from (a config.json path or a label), for error messages. */
+  readonly source: string;
+  readonly hiddenSize: number;
+  readonly intermediateSize: number;
+  readonly numLayers: number;
+  readonly numHeads: number;
+  readonly numKvHeads: number;
+  readonly headDim: number;
+  /** Query heads per key/value head (grouped-query attention). */
+  readonly groupSize: number;
+  readonly vocabSize: number;
+  readonly rmsNormEps: number;
+  /** 1 / sqrt(headDim). */
+  readonly attentionScale: number;
+  readonly invFreq: Float64Array;
+  /** Sliding-window length per layer (a key j is visible from query i when i - window < j <= i), or null for full causal attention. */
+  readonly layerWindows: readonly (number | null)[];
+}
+
+const SILU_NAMES = new Set(['silu', 'swish']);
+
+function unsupported(source: string, field: string, message: string, limit?: string): ModelError {
+  return new ModelError('UNSUPPORTED_CONFIG', `${source}: ${message}`, { file: source, field, limit });
+}
+
+function resolveLayerWindows(config: LlamaFamilyConfig, raw: Record<string, unknown>, source: string): (number | null)[] {
+  const layers = config.numHiddenLayers;
+  const layerTypes = raw.layer_types;
+  if (Array.isArray(layerTypes)) {
+    if (layerTypes.length !== layers) {
+      throw unsupported(source, 'layer_types', `layer_types has ${layerTypes.length} entries for ${layers} layers`);
+    }
+    return layerTypes.map((type, i) => {
+      if (type === 'full_attention') return null;
+      if (type === 'sliding_attention') {
+        if (config.slidingWindow === null) throw unsupported(source, 'sliding_window', `layer_types[${i}] is sliding_attention but sliding_window is not set`);
+        return config.slidingWindow;
+      }
+      throw unsupported(source, `layer_types[${i}]`, `layer type ${JSON.stringify(type)} is not supported`, 'full_attention, sliding_attention');
+    });
+  }
+  const window = config.slidingWindow;
+  if (window === null) return new Array<number | null>(layers).fill(null);
+  if (config.modelType === 'qwen2') {
+    // transformers Qwen2Config: layers from max_window_layers on use the window.
+    const maxWindowLayers = typeof raw.max_window_layers === 'number' ? raw.max_window_layers : 28;
+    return Array.from({ length: layers }, (_, i) => (i >= maxWindowLayers ? window : null));
+  }
+  return new Array<number | null>(layers).fill(window);
+}
+
+/** Validates what the engines support and derives the per-layer settings. `raw` is config.json verbatim (or {}). */
+export function resolveArchitecture(config: LlamaFamilyConfig, raw: Record<string, unknown>, source: string): Architecture {
+  if (!['llama', 'mistral', 'qwen2'].includes(config.modelType)) {
+    throw new ModelError('UNSUPPORTED_ARCHITECTURE', `${source}: model_type "${config.modelType}" is not supported (supported: llama, mistral, qwen2)`, {
+      file: source,
+      field: 'model_type',
+      limit: 'llama, mistral, qwen2',
+    });
+  }
+  if (!SILU_NAMES.has(config.hiddenAct)) {
+    throw unsupported(source, 'hidden_act', `hidden_act "${config.hiddenAct}" is not supported (supported: silu)`, 'silu');
+  }
+  if (raw.mlp_bias === true) throw unsupported(source, 'mlp_bias', 'mlp_bias=true is not supported');
+  const partial = raw.partial_rotary_factor;
+  if (partial !== undefined && partial !== null && partial !== 1) {
+    throw unsupported(source, 'partial_rotary_factor', `partial_rotary_factor ${JSON.stringify(partial)} is not supported (only 1)`, '1');
+  }
+  if (config.numAttentionHeads % config.numKeyValueHeads !== 0) {
+    throw unsupported(source, 'num_key_value_heads', `num_key_value_heads ${config.numKeyValueHeads} must divide num_attention_heads ${config.numAttentionHeads}`);
+  }
+  return {
+    config,
+    source,
+    hiddenSize: config.hiddenSize,
+    intermediateSize: config.intermediateSize,
+    numLayers: config.numHiddenLayers,
+    numHeads: config.numAttentionHeads,
+    numKvHeads: config.numKeyValueHeads,
+    headDim: config.headDim,
+    groupSize: config.numAttentionHeads / config.numKeyValueHeads,
+    vocabSize: config.vocabSize,
+    rmsNormEps: config.rmsNormEps,
+    attentionScale: 1 / Math.sqrt(config.headDim),
+    invFreq: ropeInvFreq(config, source),
+    layerWindows: resolveLayerWindows(config, raw, source),
+  };
+}

@@ -1,0 +1,65 @@
+// One Llama decoder block on 2-D activations [batch * tokens, hidden]:
+//   h = x + o_proj(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))))
+//   out = h + mlp(n2(h))
+// A pure tensor function of (weights, x, context): differentiable in x and in
+// whatever the linear-delta hook injects, so training can run it block by block.
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture } from '../config/resolve-architecture.js';
+import type { LinearModule } from '../weights/block-weights.js';
+import { attentionCore } from './attention.js';
+import type { BlockContext } from './block-context.js';
+import type { BlockTensors } from './block-tensors.js';
+import type { LinearDeltaHook } from './linear-delta.js';
+import { frozenLinear } from './mat-mul.js';
+import { mlp } from './mlp.js';
+import { rmsNorm } from './rms-norm.js';
+import { applyRope } from './rope.js';
+
+/** Keys and values of the positions seen so far, [pastLength, nKV * headDim] each (rotary applied to keys). */
+export interface KvEntry {
+  keys: tf.Tensor2D;
+  values: tf.Tensor2D;
+}
+
+export interface BlockCallOptions {
+  /** Block index as numbered in the checkpoint: selects the sliding window and is passed to the hook. */
+  layer: number;
+  linearDelta?: LinearDeltaHook;
+  /** Decoding with a KV cache (batch 1): the cache before this call, or null at the start. */
+  past?: KvEntry | null;
+  /** Receives keys and values including this call's tokens (tensors owned by the caller's scope). */
+  onPresent?: (present: KvEntry) => void;
+}
+
+export function blockForward(arch: Architecture, w: BlockTensors, x: tf.Tensor2D, ctx: BlockContext, options: BlockCallOptions): tf.Tensor2D {
+  const { layer, linearDelta } = options;
+  const project = (input: tf.Tensor2D, module: LinearModule): tf.Tensor2D => {
+    let out = frozenLinear(input, w.linear[module], () => w.transposed(module));
+    const bias = w.bias[module];
+    if (bias) out = tf.add(out, bias);
+    const delta = linearDelta?.(layer, module, input);
+    if (delta) out = tf.add(out, delta);
+    return out;
+  };
+  return tf.tidy(() => {
+    const normed = rmsNorm(x, w.inputLayernorm, arch.rmsNormEps);
+    const q = applyRope(project(normed, 'q_proj'), arch.headDim, ctx.queryRope);
+    let keys = applyRope(project(normed, 'k_proj'), arch.headDim, ctx.keyRope);
+    let values = project(normed, 'v_proj');
+    if (options.past) {
+      keys = tf.concat([options.past.keys, keys], 0);
+      values = tf.concat([options.past.values, values], 0);
+    }
+    options.onPresent?.({ keys, values });
+    const attended = attentionCore(q, keys, values, ctx.mask(layer), {
+      batch: ctx.batch,
+      queryLength: ctx.queryLength,
+      keyLength: ctx.keyLength,
+      numHeads: arch.numHeads,
+      numKvHeads: arch.numKvHeads,
+      headDim: arch.headDim,
+    });
+    const h = tf.add(x, project(attended, 'o_proj')) as tf.Tensor2D;
+    return tf.add(h, mlp(rmsNorm(h, w.postAttentionLayernorm, arch.rmsNormEps), project)) as tf.Tensor2D;
+  });
+}

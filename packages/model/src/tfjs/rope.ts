@@ -1,0 +1,37 @@
+// Rotate-half rotary embedding on 2-D activations [rows, heads * headDim]:
+// x * cos + rotate_half(x) * sin. rotate_half(x) = cat(-x2, x1) is computed as a
+// matmul with a fixed signed permutation [headDim, headDim]: that is a plain 2-D
+// matmul (fast on wasm, differentiable) where slice + concat would copy the
+// whole activation per slice on wasm. cos/sin come pre-tiled to the
+// activation's shape, so every elementwise op is same-shape.
+import * as tf from '@tensorflow/tfjs';
+import { frozenLinear } from './mat-mul.js';
+
+/** R with x @ R = rotate_half(x): R[j + h][j] = -1 and R[j][j + h] = 1 for j < h = headDim / 2. */
+export function rotateHalfMatrix(headDim: number): Float32Array {
+  const half = headDim / 2;
+  const r = new Float32Array(headDim * headDim);
+  for (let j = 0; j < half; j++) {
+    r[(j + half) * headDim + j] = -1;
+    r[j * headDim + j + half] = 1;
+  }
+  return r;
+}
+
+export interface RopeOperands {
+  /** [rows, heads * headDim], tiled per head (q's tables carry the attention scale). */
+  cos: tf.Tensor2D;
+  sin: tf.Tensor2D;
+  /** rotateHalfMatrix(headDim) and its transpose. */
+  rotation: tf.Tensor2D;
+  rotationT: tf.Tensor2D;
+}
+
+export function applyRope(x: tf.Tensor2D, headDim: number, rope: RopeOperands): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [rows, width] = x.shape;
+    const perHead = tf.reshape(x, [(rows * width) / headDim, headDim]) as tf.Tensor2D;
+    const rotated = tf.reshape(frozenLinear(perHead, rope.rotation, () => rope.rotationT), [rows, width]);
+    return tf.add(tf.mul(x, rope.cos), tf.mul(rotated, rope.sin)) as tf.Tensor2D;
+  });
+}

@@ -1,0 +1,144 @@
+// WeightProvider over Hugging Face tensor names (model.layers.{i}.self_attn.q_proj.weight, ...):
+// checks every expected tensor's presence and shape up front, transposes linear
+// weights to [in, out] when a block is read, and optionally keeps the
+// transposed arrays in plain memory (streaming mode: outside the tfjs heap).
+import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import { ModelError } from '../errors.js';
+import { LINEAR_MODULES, linearModulePath, linearShape } from './block-weights.js';
+import type { BlockWeights, LinearModule, WeightProvider } from './block-weights.js';
+import type { TensorReader } from './tensor-reader.js';
+import { transposeMatrix } from './transpose.js';
+
+export interface HfWeightProviderOptions {
+  /** Keep transposed block weights in memory after the first read (default true). */
+  cache?: boolean;
+}
+
+interface Expected {
+  name: string;
+  shape: number[];
+}
+
+export class HfWeightProvider implements WeightProvider {
+  private readonly cache: boolean;
+  private readonly blocks = new Map<number, BlockWeights>();
+  private embeddingData: Float32Array | null = null;
+  private lmHeadData: Float32Array | null = null;
+
+  constructor(
+    readonly config: LlamaFamilyConfig,
+    private readonly reader: TensorReader,
+    options: HfWeightProviderOptions = {},
+  ) {
+    this.cache = options.cache ?? true;
+  }
+
+  /** Every tensor the forward pass reads, with its Hugging Face shape. */
+  expectedTensors(): Expected[] {
+    const c = this.config;
+    const out: Expected[] = [
+      { name: 'model.embed_tokens.weight', shape: [c.vocabSize, c.hiddenSize] },
+      { name: 'model.norm.weight', shape: [c.hiddenSize] },
+    ];
+    if (!c.tieWordEmbeddings) out.push({ name: 'lm_head.weight', shape: [c.vocabSize, c.hiddenSize] });
+    for (let layer = 0; layer < c.numHiddenLayers; layer++) {
+      out.push({ name: `model.layers.${layer}.input_layernorm.weight`, shape: [c.hiddenSize] });
+      out.push({ name: `model.layers.${layer}.post_attention_layernorm.weight`, shape: [c.hiddenSize] });
+      for (const module of LINEAR_MODULES) {
+        const [inFeatures, outFeatures] = linearShape(c, module);
+        out.push({ name: `${linearModulePath(layer, module)}.weight`, shape: [outFeatures, inFeatures] });
+        if (this.requiresBias(module)) out.push({ name: `${linearModulePath(layer, module)}.bias`, shape: [outFeatures] });
+      }
+    }
+    return out;
+  }
+
+  /** Throws WEIGHT_MISSING / WEIGHT_SHAPE_MISMATCH for the first tensor that is absent or misshapen; reads no data. */
+  validate(): void {
+    for (const { name, shape } of this.expectedTensors()) this.checkShape(name, shape);
+  }
+
+  async embedding(): Promise<Float32Array> {
+    if (this.embeddingData) return this.embeddingData;
+    const c = this.config;
+    const data = await this.read('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize]);
+    // Always kept: the embedding lookup copies rows from it on every forward pass.
+    this.embeddingData = data;
+    return data;
+  }
+
+  async finalNorm(): Promise<Float32Array> {
+    return this.read('model.norm.weight', [this.config.hiddenSize]);
+  }
+
+  async lmHead(): Promise<Float32Array> {
+    if (this.lmHeadData) return this.lmHeadData;
+    const c = this.config;
+    const source = c.tieWordEmbeddings ? await this.embedding() : await this.read('lm_head.weight', [c.vocabSize, c.hiddenSize]);
+    const transposed = transposeMatrix(source, c.vocabSize, c.hiddenSize);
+    if (this.cache) this.lmHeadData = transposed;
+    return transposed;
+  }
+
+  async getBlockWeights(layer: number): Promise<BlockWeights> {
+    const cached = this.blocks.get(layer);
+    if (cached) return cached;
+    const c = this.config;
+    if (!Number.isInteger(layer) || layer < 0 || layer >= c.numHiddenLayers) {
+      throw new ModelError('LAYER_OUT_OF_RANGE', `${this.reader.source}: layer ${layer} is outside [0, ${c.numHiddenLayers})`, {
+        file: this.reader.source,
+        limit: c.numHiddenLayers,
+      });
+    }
+    const linear = {} as Record<LinearModule, Float32Array>;
+    const bias: Partial<Record<LinearModule, Float32Array>> = {};
+    for (const module of LINEAR_MODULES) {
+      const [inFeatures, outFeatures] = linearShape(c, module);
+      const path = linearModulePath(layer, module);
+      const weight = await this.read(`${path}.weight`, [outFeatures, inFeatures]);
+      linear[module] = transposeMatrix(weight, outFeatures, inFeatures);
+      if (this.requiresBias(module)) bias[module] = await this.read(`${path}.bias`, [outFeatures]);
+    }
+    const weights: BlockWeights = {
+      inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [c.hiddenSize]),
+      postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
+      linear,
+      bias,
+    };
+    if (this.cache) this.blocks.set(layer, weights);
+    return weights;
+  }
+
+  async close(): Promise<void> {
+    this.blocks.clear();
+    this.embeddingData = null;
+    this.lmHeadData = null;
+  }
+
+  /** As in transformers: qwen2 has q/k/v biases; llama with attention_bias has q/k/v/o biases; mistral none. */
+  private requiresBias(module: LinearModule): boolean {
+    if (!this.config.attentionBias) return false;
+    if (module === 'q_proj' || module === 'k_proj' || module === 'v_proj') return true;
+    return module === 'o_proj' && this.config.modelType === 'llama';
+  }
+
+  private checkShape(name: string, shape: number[]): void {
+    const source = this.reader.source;
+    if (!this.reader.has(name)) {
+      throw new ModelError('WEIGHT_MISSING', `${source}: tensor ${name} is missing`, { file: source, tensor: name });
+    }
+    const actual = this.reader.shape(name);
+    if (actual.length !== shape.length || actual.some((d, i) => d !== shape[i])) {
+      throw new ModelError('WEIGHT_SHAPE_MISMATCH', `${source}: tensor ${name} has shape [${actual.join(', ')}], config implies [${shape.join(', ')}]`, {
+        file: source,
+        tensor: name,
+        limit: `[${shape.join(', ')}]`,
+      });
+    }
+  }
+
+  private async read(name: string, shape: number[]): Promise<Float32Array> {
+    this.checkShape(name, shape);
+    return this.reader.readFloat32(name);
+  }
+}

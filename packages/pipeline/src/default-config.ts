@@ -1,0 +1,34 @@
+// Defaults of `layerprune run`: the bundled model and data, sized so that the
+// whole experiment on stories260K finishes in a few minutes on 2 CPU cores.
+// For a real model, raise samples, heal steps and the evaluation limit (see the README).
+import { defaultCalibrationFile, defaultHeldoutFile, defaultMmluDir, defaultModelDir } from '@layerprune/assets';
+import type { PipelineConfigInput } from './pipeline-config.js';
+
+export function defaultPipelineConfig(): PipelineConfigInput {
+  return {
+    model: defaultModelDir(),
+    data: defaultCalibrationFile(),
+    out: 'layerprune-run',
+    eval: [`loss:${defaultHeldoutFile()}`, `mmlu:${defaultMmluDir()}`],
+    fractions: [0.2, 0.4, 0.6],
+    methods: ['similarity', 'deepest'],
+    seed: 1234,
+    backend: 'auto',
+    analysis: { samples: 200, seqLen: 256, batch: 8, metric: 'angular' },
+    evaluation: { shots: 5, limit: 4, batch: 8 },
+    heal: {
+      steps: 40,
+      batch: 8,
+      microBatch: 8,
+      seqLen: 128,
+      lr: 1e-3,
+      warmup: 4,
+      rank: 8,
+      alpha: 8,
+      dropout: 0.05,
+      targets: 'mlp',
+      bits: 4,
+      saveEvery: 10,
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Evaluates one model directory on the pipeline's tasks and flattens the result
+// to metric values for the report: "loss" (nats/token on the held-out text) and
+// "<task>.acc" for multiple-choice tasks.
+import { evaluateTasks, type EvalReport, type TaskSpec } from '@layerprune/eval';
+import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
+import type { MetricSpec, MetricValues } from '@layerprune/report';
+
+export interface ModelEvaluation {
+  values: MetricValues;
+  specs: MetricSpec[];
+  report: EvalReport;
+}
+
+export interface EvaluateModelDirOptions {
+  tasks: TaskSpec[];
+  shots: number;
+  /** Items per multiple-choice task (per subject for MMLU); loss tasks use every document. */
+  limit: number | null;
+  batch: number;
+  seed: number;
+  backend: BackendName;
+  onProgress?: (task: string, done: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+function metricKey(spec: TaskSpec, tasks: TaskSpec[]): string {
+  // Short keys ("mmlu") unless two tasks share a kind.
+  return tasks.filter((t) => t.kind === spec.kind).length > 1 ? (spec.name ?? `${spec.kind}:${spec.path}`) : spec.kind;
+}
+
+export async function evaluateModelDir(dir: string, options: EvaluateModelDirOptions): Promise<ModelEvaluation> {
+  const model = await loadModel(dir, { backend: options.backend, log: options.log });
+  try {
+    const tokenizer = await loadTokenizer(dir);
+    const values: MetricValues = {};
+    const specs: MetricSpec[] = [];
+    const reports: EvalReport[] = [];
+    for (const task of options.tasks) {
+      const report = await evaluateTasks(
+        model,
+        tokenizer,
+        [task],
+        {
+          shots: options.shots,
+          limit: task.kind === 'loss' ? undefined : (options.limit ?? undefined),
+          seed: options.seed,
+          batchSize: options.batch,
+        },
+        (p) => options.onProgress?.(p.task, p.done, p.total),
+      );
+      reports.push(report);
+      const key = metricKey(task, options.tasks);
+      for (const result of report.results) {
+        if (result.task === 'loss') {
+          values[key] = result.loss.meanNll;
+          values[`${key}.normalized`] = result.loss.normalizedLoss;
+          values[`${key}.bpb`] = result.loss.bitsPerByte;
+          specs.push({ key, label: `loss on ${task.path.split('/').pop()} (nats/token)`, better: 'lower', format: 'number', count: result.loss.tokens, countUnit: 'tokens' });
+        } else {
+          values[`${key}.acc`] = result.acc;
+          values[`${key}.acc_norm`] = result.accNorm;
+          const label = task.kind === 'mmlu' ? `MMLU ${options.shots}-shot accuracy` : `${task.kind} accuracy`;
+          specs.push({ key: `${key}.acc`, label, better: 'higher', chance: result.chance, format: 'percent', count: result.items, countUnit: 'questions' });
+        }
+      }
+    }
+    return {
+      values,
+      specs,
+      report: { ...reports[0], results: reports.flatMap((r) => r.results), malformed: reports.flatMap((r) => r.malformed) },
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,18 @@
+export { PipelineError } from './pipeline-error.js';
+export type { PipelineErrorCode } from './pipeline-error.js';
+export { PRUNE_METHODS, mergeConfigInputs, validatePipelineConfig } from './pipeline-config.js';
+export type { PipelineConfig, PipelineConfigInput, PruneMethod } from './pipeline-config.js';
+export { defaultPipelineConfig } from './default-config.js';
+export { loadPipelineFile, MAX_PIPELINE_FILE_BYTES } from './load-pipeline-file.js';
+export { planRuns } from './plan-runs.js';
+export type { PlannedRun, PlanRunsResult } from './plan-runs.js';
+export { StageStore, stageKey } from './stage-store.js';
+export type { StageRecord } from './stage-store.js';
+export { analyzeModel, AnalyzeModelError, MAX_CAPTURED_STATE_BYTES } from './analyze-model.js';
+export type { AnalyzeModelOptions, AnalyzableModel, AnalyzeModelErrorCode } from './analyze-model.js';
+export { evaluateModelDir } from './evaluate-model-dir.js';
+export type { EvaluateModelDirOptions, ModelEvaluation } from './evaluate-model-dir.js';
+export { preflight } from './preflight.js';
+export type { ModelFacts } from './preflight.js';
+export { runPipeline } from './run-pipeline.js';
+export type { PipelineEvent, PipelineResult, RunPipelineOptions } from './run-pipeline.js';

@@ -1,0 +1,307 @@
+// `layerprune run` as a library: analyze -> prune (per fraction and method) ->
+// evaluate -> heal -> evaluate again -> report. Every stage is recorded in the
+// output directory, so `resume` redoes only what did not finish.
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { loadCalibrationSequences } from '@layerprune/data';
+import { parseTaskSpec, type TaskSpec } from '@layerprune/eval';
+import { heal } from '@layerprune/lora';
+import { loadModel, loadTokenizer } from '@layerprune/model';
+import {
+  RESULTS_SCHEMA_VERSION,
+  writeReport,
+  type AnalysisSummary,
+  type HealingSummary,
+  type MetricSpec,
+  type MetricValues,
+  type PrunedRun,
+  type RunResults,
+  type WrittenReport,
+} from '@layerprune/report';
+import { similarityMetricInfo, type SimilarityMetric } from '@layerprune/similarity';
+import { pruneModel } from '@layerprune/surgery';
+import { analyzeModel } from './analyze-model.js';
+import { collectEnvironment } from './collect-environment.js';
+import { evaluateModelDir, type ModelEvaluation } from './evaluate-model-dir.js';
+import type { PipelineConfig } from './pipeline-config.js';
+import { PipelineError } from './pipeline-error.js';
+import { planRuns, type PlannedRun } from './plan-runs.js';
+import { preflight } from './preflight.js';
+import { StageStore } from './stage-store.js';
+
+export interface PipelineEvent {
+  stage: string;
+  /** 'start' | 'progress' | 'done' | 'reused' */
+  kind: 'start' | 'progress' | 'done' | 'reused';
+  done?: number;
+  total?: number;
+  unit?: string;
+  fields?: Record<string, string | number>;
+  seconds?: number;
+}
+
+export interface RunPipelineOptions {
+  resume?: boolean;
+  /** Replace a non-empty output directory that is not a previous run to resume. */
+  force?: boolean;
+  /** The command line as typed, recorded in the report. */
+  commands?: string[];
+  toolVersion: string;
+  onEvent?: (event: PipelineEvent) => void;
+  log?: (line: string) => void;
+}
+
+export interface PipelineResult {
+  out: string;
+  report: WrittenReport;
+  results: RunResults;
+  reusedStages: string[];
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) {
+    const s = await stat(join(dir, name));
+    if (s.isFile() && name.endsWith('.safetensors')) total += s.size;
+  }
+  return total;
+}
+
+async function prepareOutput(out: string, resume: boolean, force: boolean): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(out);
+  } catch {
+    return;
+  }
+  if (names.length === 0 || resume) return;
+  if (!force) {
+    throw new PipelineError(
+      'OUTPUT_NOT_EMPTY',
+      `output directory ${out} is not empty: pass --resume to continue the run recorded there, --force to replace it, or another --out`,
+      { file: out },
+    );
+  }
+  await rm(out, { recursive: true, force: true });
+}
+
+async function readLossCurve(logPath: string): Promise<HealingSummary['curve']> {
+  const text = await readFile(logPath, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { step: number; loss: number })
+    .map(({ step, loss }) => ({ step, loss }));
+}
+
+export async function runPipeline(config: PipelineConfig, options: RunPipelineOptions): Promise<PipelineResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const emit = options.onEvent ?? (() => {});
+  const out = resolve(config.out);
+  const modelDir = resolve(config.model);
+  const tasks: TaskSpec[] = config.eval.map((t) => {
+    const spec = parseTaskSpec(t);
+    return { ...spec, path: resolve(spec.path) };
+  });
+  // Everything that can be checked without long work is checked first.
+  const info = await preflight(config, modelDir, tasks);
+  await prepareOutput(out, options.resume ?? false, options.force ?? false);
+  const store = new StageStore(out, options.resume ?? false);
+  const metric = similarityMetricInfo(config.analysis.metric as SimilarityMetric).name;
+  const numLayers = info.numLayers;
+
+  // 1. Analysis: distances d[n][l] on the calibration data.
+  emit({ stage: 'analyze', kind: 'start' });
+  const analysisStage = await store.run('analyze', { modelDir, data: config.data, a: config.analysis, seed: config.seed }, async () => {
+    const tokenizer = await loadTokenizer(modelDir);
+    const calibration = await loadCalibrationSequences(resolve(config.data), (text) => tokenizer.encode(text), {
+      samples: config.analysis.samples,
+      seqLength: Math.min(config.analysis.seqLen, info.context),
+      seed: config.seed,
+    });
+    const model = await loadModel(modelDir, { backend: config.backend, log });
+    try {
+      const table = await analyzeModel(model, calibration.sequences, {
+        metric,
+        batchSize: config.analysis.batch,
+        onProgress: (done, total) => emit({ stage: 'analyze', kind: 'progress', done, total, unit: 'samples' }),
+      });
+      const summary: AnalysisSummary & { backend: string } = {
+        metric,
+        samples: table.samples,
+        tokens: table.tokens,
+        distances: table.rows().map((r) => Array.from(r.values)),
+        standardErrors: table.rows().map((r) => Array.from({ length: r.values.length }, (_, l) => table.standardError(r.n, l) ?? 0)),
+        optimal: table.recommendations().map((b) => ({ n: b.n, start: b.start, distance: b.distance })),
+        backend: model.backend,
+      };
+      return summary;
+    } finally {
+      model.dispose();
+    }
+  });
+  const analysis = analysisStage.result;
+  emit({ stage: 'analyze', kind: analysisStage.reused ? 'reused' : 'done', seconds: analysisStage.seconds });
+
+  const { runs: planned, notes } = planRuns(numLayers, config.fractions, config.methods, (n) => {
+    const best = analysis.optimal.find((o) => o.n === n);
+    if (!best) throw new PipelineError('NO_RUNS', `the analysis has no block of size ${n}`);
+    return best.start;
+  });
+  for (const note of notes) log(`run: ${note}`);
+  if (planned.length === 0) throw new PipelineError('NO_RUNS', 'no pruned model to build: check --fractions and --methods');
+
+  const evalOptions = {
+    tasks,
+    shots: config.evaluation.shots,
+    limit: config.evaluation.limit,
+    batch: config.evaluation.batch,
+    seed: config.seed,
+    backend: config.backend,
+    log,
+  };
+  const evaluate = async (stage: string, dir: string): Promise<ModelEvaluation> => {
+    emit({ stage, kind: 'start' });
+    const r = await store.run(stage, { dir, evalOptions: { ...evalOptions, log: undefined } }, () =>
+      evaluateModelDir(dir, {
+        ...evalOptions,
+        onProgress: (task, done, total) => emit({ stage, kind: 'progress', done, total, unit: task }),
+      }),
+    );
+    emit({ stage, kind: r.reused ? 'reused' : 'done', seconds: r.seconds });
+    return r.result;
+  };
+
+  // 2. The unpruned model's scores: the reference line of every figure.
+  const baseline = await evaluate('eval-baseline', modelDir);
+  let metricSpecs: MetricSpec[] = baseline.specs;
+
+  // 3. Each pruned model: prune, evaluate, heal, evaluate again.
+  const runs: PrunedRun[] = [];
+  for (const run of planned) {
+    runs.push(await buildRun(run));
+  }
+
+  async function buildRun(run: PlannedRun): Promise<PrunedRun> {
+    const prunedDir = join(out, 'models', run.id);
+    const healDir = join(out, 'healed', run.id);
+    emit({ stage: `prune ${run.id}`, kind: 'start' });
+    const pruned = await store.run(`prune-${run.id}`, { modelDir, start: run.start, end: run.end }, async () => {
+      if (run.includesFinalBlock) log(`run: ${run.id}: the similarity-optimal block [${run.start}, ${run.end}) includes the final block`);
+      const r = await pruneModel({
+        model: modelDir,
+        out: prunedDir,
+        spec: { kind: 'drop-block', start: run.start, end: run.end },
+        allowFinalBlock: run.includesFinalBlock,
+        force: true,
+      });
+      return { parameters: r.parameters.after, layersKept: r.plan.kept.length, bytes: await dirBytes(prunedDir) };
+    });
+    emit({ stage: `prune ${run.id}`, kind: pruned.reused ? 'reused' : 'done', seconds: pruned.seconds });
+    const before = await evaluate(`eval-${run.id}`, prunedDir);
+
+    let after: ModelEvaluation | null = null;
+    let healing: HealingSummary | null = null;
+    if (config.heal.steps > 0) {
+      const stage = `heal-${run.id}`;
+      emit({ stage, kind: 'start' });
+      const healed = await store.run(stage, { prunedDir, h: config.heal, data: config.data, seed: config.seed }, async () => {
+        const r = await heal({
+          model: prunedDir,
+          data: resolve(config.data),
+          out: healDir,
+          steps: config.heal.steps,
+          batchSize: config.heal.batch,
+          microBatchSize: config.heal.microBatch,
+          seqLen: Math.min(config.heal.seqLen, info.context),
+          learningRate: config.heal.lr,
+          warmupSteps: config.heal.warmup,
+          rank: config.heal.rank,
+          alpha: config.heal.alpha,
+          dropout: config.heal.dropout,
+          targets: config.heal.targets,
+          bits: config.heal.bits,
+          saveEvery: config.heal.saveEvery,
+          seed: config.seed,
+          // A stage interrupted mid-training continues from its last checkpoint.
+          resume: options.resume ?? false,
+          merge: true,
+          backend: config.backend,
+          evalSequences: 0,
+          log,
+          onProgress: (p) =>
+            emit({
+              stage,
+              kind: 'progress',
+              done: p.step,
+              total: config.heal.steps,
+              unit: 'steps',
+              fields: { loss: p.loss.toFixed(3), lr: p.learningRate.toExponential(1), 'tok/s': Math.round(p.tokensPerSecond) },
+            }),
+        });
+        const summary: HealingSummary & { mergedDir: string } = {
+          steps: r.steps,
+          seconds: r.seconds,
+          tokens: Math.round(r.tokensPerSecond * r.seconds),
+          finalLoss: r.finalLoss,
+          curve: await readLossCurve(r.logPath),
+          mergedDir: r.mergedDir ?? '',
+        };
+        return summary;
+      });
+      emit({ stage, kind: healed.reused ? 'reused' : 'done', seconds: healed.seconds });
+      healing = healed.result;
+      after = await evaluate(`eval-healed-${run.id}`, healed.result.mergedDir);
+    }
+    return {
+      id: run.id,
+      method: run.method,
+      fraction: run.fraction,
+      n: run.n,
+      removed: [[run.start, run.end]],
+      layersKept: pruned.result.layersKept,
+      parameters: pruned.result.parameters,
+      bytes: pruned.result.bytes,
+      before: before.values,
+      after: after?.values ?? null,
+      healing: healing === null ? null : { steps: healing.steps, seconds: healing.seconds, tokens: healing.tokens, finalLoss: healing.finalLoss, curve: healing.curve },
+    };
+  }
+
+  // 4. The report.
+  metricSpecs = metricSpecs.filter((m, i, all) => all.findIndex((x) => x.key === m.key) === i);
+  const baselineValues: MetricValues = baseline.values;
+  const results: RunResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'layerprune', version: options.toolVersion },
+    createdAt: new Date().toISOString(),
+    commands: options.commands ?? [],
+    environment: await collectEnvironment((analysis as { backend?: string }).backend ?? config.backend),
+    model: {
+      dir: modelDir,
+      name: basename(modelDir),
+      modelType: info.modelType,
+      layers: numLayers,
+      parameters: info.parameters,
+      bytes: await dirBytes(modelDir),
+    },
+    data: { calibration: resolve(config.data), evaluation: Object.fromEntries(tasks.map((t) => [t.kind, t.path])) },
+    analysis: {
+      metric: analysis.metric,
+      samples: analysis.samples,
+      tokens: analysis.tokens,
+      distances: analysis.distances,
+      standardErrors: analysis.standardErrors,
+      optimal: analysis.optimal,
+    },
+    metrics: metricSpecs,
+    baseline: baselineValues,
+    runs,
+    seconds: (performance.now() - started) / 1000,
+  };
+  emit({ stage: 'report', kind: 'start' });
+  const report = await writeReport(out, results);
+  emit({ stage: 'report', kind: 'done' });
+  return { out, report, results, reusedStages: store.reused };
+}

@@ -1,0 +1,155 @@
+// Executes a block removal: validate everything (plan, config, output location)
+// before writing, then stream tensors one at a time into a temporary sibling of
+// the output, add config, tokenizer and provenance, and rename it into place.
+// A crash or kill at any point leaves either no output or the previous one,
+// plus at most a `.<name>.layerprune-tmp-<pid>` that the next run removes.
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { openModelDir, openSafetensors } from '@layerprune/tensor-io';
+import { checkOutputTarget } from './check-output-target.js';
+import { cleanStaleTempDirs } from './clean-stale-temp-dirs.js';
+import { commitOutputDir } from './commit-output-dir.js';
+import { copyModelFiles } from './copy-model-files.js';
+import { buildProvenance, type SourceWeightFile } from './build-provenance.js';
+import { SurgeryError } from './errors.js';
+import { planPrune, type PrunePreview } from './plan-prune.js';
+import type { RemovalSpec } from './removal-plan.js';
+import { sha256File } from './sha256-file.js';
+import { toolVersion } from './tool-version.js';
+import { writePrunedWeights } from './write-pruned-weights.js';
+
+export const PROVENANCE_FILE = 'layerprune.json';
+
+/** Test hook: milliseconds to wait before each tensor (so a test can kill a run mid-write). */
+export const PAUSE_ENV = 'LAYERPRUNE_SURGERY_PAUSE_MS';
+
+export type PruneProgress =
+  | { phase: 'hash'; done: number; total: number; file: string }
+  | { phase: 'write'; done: number; total: number; tensor: string; bytes: number };
+
+export interface PruneOptions {
+  /** Source model directory (config.json + safetensors). Never modified. */
+  model: string;
+  /** Output directory: must not exist or be empty, unless `force`. */
+  out: string;
+  spec: RemovalSpec;
+  /** Permit removing the final block (warns). */
+  allowFinalBlock?: boolean;
+  /** Replace a non-empty output directory. */
+  force?: boolean;
+  /** Re-shard the output (bytes); default: follow the input's sharding. */
+  maxShardBytes?: number;
+  onProgress?: (event: PruneProgress) => void;
+  /** Clock for the provenance timestamp (tests). */
+  now?: () => Date;
+  /** Overrides the LAYERPRUNE_SURGERY_PAUSE_MS test hook. */
+  pauseBetweenTensorsMs?: number;
+}
+
+export interface PruneResult extends Omit<PrunePreview, 'mapping'> {
+  outDir: string;
+  /** Every file of the output, relative to outDir, with its size, sorted by name. */
+  files: Array<{ file: string; bytes: number }>;
+  sourceWeights: SourceWeightFile[];
+  copiedFiles: string[];
+  skippedFiles: Array<{ file: string; reason: string }>;
+  warnings: string[];
+  /** Stale temporary directories of dead runs removed before writing. */
+  removedTempDirs: string[];
+  provenanceFile: string;
+}
+
+async function readJsonOrNull(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function pauseFromEnv(): number | undefined {
+  const value = Number(process.env[PAUSE_ENV]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** Prune `options.model` into `options.out`. Throws SurgeryError before writing anything if the request is unsafe. */
+export async function pruneModel(options: PruneOptions): Promise<PruneResult> {
+  const model = await openModelDir(options.model);
+  try {
+    const preview = planPrune(model, options.spec, { allowFinalBlock: options.allowFinalBlock });
+    const target = await checkOutputTarget(model.dir, options.out, { force: options.force });
+    if (options.maxShardBytes !== undefined && !(Number.isInteger(options.maxShardBytes) && options.maxShardBytes > 0)) {
+      throw new SurgeryError('PLAN_INVALID', `maxShardBytes must be a positive integer, got ${options.maxShardBytes}`, {
+        field: 'maxShardBytes',
+      });
+    }
+    // Nothing has been written so far. Hash the source first: it is read-only and
+    // a failure here should not leave even a temporary directory behind.
+    const sourceWeights: SourceWeightFile[] = [];
+    for (const [i, path] of model.weights.files.entries()) {
+      sourceWeights.push({ file: relative(model.dir, path), bytes: (await stat(path)).size, sha256: await sha256File(path) });
+      options.onProgress?.({ phase: 'hash', done: i + 1, total: model.weights.files.length, file: basename(path) });
+    }
+    const first = await openSafetensors(model.weights.files[0]);
+    const metadata = { ...first.metadata };
+    await first.close();
+    if (!('format' in metadata)) metadata.format = 'pt';
+
+    await mkdir(target.parent, { recursive: true });
+    const removedTempDirs = await cleanStaleTempDirs(target.parent, target.name);
+    await mkdir(target.tempDir);
+    try {
+      const weights = await writePrunedWeights(model.weights, preview.mapping.moves, target.tempDir, {
+        maxShardBytes: options.maxShardBytes,
+        metadata,
+        pauseBetweenTensorsMs: options.pauseBetweenTensorsMs ?? pauseFromEnv(),
+        onTensor: (done, total, tensor, bytes) => options.onProgress?.({ phase: 'write', done, total, tensor, bytes }),
+      });
+      await writeFile(join(target.tempDir, 'config.json'), `${JSON.stringify(preview.config.config, null, 2)}\n`);
+      const copied = await copyModelFiles(model, target.tempDir);
+      const warnings = [...preview.plan.warnings];
+      for (const s of copied.skipped) warnings.push(`not copied: ${s.file} (${s.reason})`);
+      const provenance = buildProvenance({
+        version: toolVersion(),
+        createdAt: options.now?.() ?? new Date(),
+        sourcePath: model.dir,
+        modelType: model.config.modelType,
+        sourceWeights,
+        sourceProvenance: await readJsonOrNull(join(model.dir, PROVENANCE_FILE)),
+        plan: preview.plan,
+        configChanges: preview.config.changes,
+        parameters: preview.parameters,
+        outputWeights: weights.files,
+        warnings,
+      });
+      await writeFile(join(target.tempDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
+      const names = [...weights.files.map((f) => f.file), 'config.json', ...copied.copied, PROVENANCE_FILE];
+      const files = await Promise.all(
+        names.map(async (file) => ({ file, bytes: (await stat(join(target.tempDir, file))).size })),
+      );
+      await commitOutputDir(target);
+      const { mapping: _mapping, ...rest } = preview;
+      return {
+        ...rest,
+        outDir: target.outDir,
+        files: files.sort((a, b) => a.file.localeCompare(b.file)),
+        sourceWeights,
+        copiedFiles: copied.copied,
+        skippedFiles: copied.skipped,
+        warnings,
+        removedTempDirs,
+        provenanceFile: join(target.outDir, PROVENANCE_FILE),
+      };
+    } catch (error) {
+      await rm(target.tempDir, { recursive: true, force: true });
+      // Typed errors (SurgeryError, TensorIoError, ENOSPC...) keep their code.
+      if (typeof (error as { code?: unknown }).code === 'string') throw error;
+      throw new SurgeryError('WRITE_FAILED', `writing ${target.outDir} failed: ${(error as Error).message}`, {
+        file: target.outDir,
+        cause: error,
+      });
+    }
+  } finally {
+    await model.close();
+  }
+}
