@@ -9,12 +9,11 @@ import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
 import { openSafetensors } from '@layerprune/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { heal, type HealOptions } from './heal.js';
-import { loadTestTokenizer } from './testing/test-tokenizer.js';
 
 const CHILD = fileURLToPath(new URL('./testing/heal-child.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-function options(out: string): Omit<HealOptions, 'tokenizer'> {
+function options(out: string): HealOptions {
   return {
     model: defaultModelDir(),
     data: defaultCalibrationFile(),
@@ -54,9 +53,8 @@ async function checkpointStep(out: string): Promise<number> {
 
 describe('heal: kill -9 and resume', () => {
   it.skipIf(!existsSync(BUILT))('a SIGKILLed run resumed with --resume ends with the same adapter as an uninterrupted run (1e-6)', async () => {
-    const tokenizer = await loadTestTokenizer(defaultModelDir());
     const straight = await mkdtemp(join(tmpdir(), 'lora-straight-'));
-    await heal({ ...options(straight), tokenizer });
+    await heal(options(straight));
 
     const killed = await mkdtemp(join(tmpdir(), 'lora-killed-'));
     const child = spawn(process.execPath, [CHILD, JSON.stringify(options(killed))], { stdio: 'ignore' });
@@ -72,7 +70,7 @@ describe('heal: kill -9 and resume', () => {
     const atKill = await checkpointStep(killed);
     expect(atKill).toBeLessThan(14);
 
-    const resumed = await heal({ ...options(killed), resume: true, tokenizer });
+    const resumed = await heal({ ...options(killed), resume: true });
     expect(resumed.resumedFromStep).toBeGreaterThanOrEqual(6);
     const a = await readAdapter(straight);
     const b = await readAdapter(killed);

@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
 import { renderLineChart } from '@layerprune/figures';
-import { selectBackend, type BackendName } from '@layerprune/model';
+import { loadTokenizer, selectBackend, type BackendName } from '@layerprune/model';
 import { FrozenBase, type BaseBits } from './frozen-base.js';
 import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
@@ -71,7 +71,7 @@ export interface HealOptions {
   /** Skip this many documents of evalData (when it is the training file, skip what training reads). */
   evalSkipDocuments?: number;
   backend?: BackendName;
-  /** Default: the model's own tokenizer (tokenizer.json via @layerprune/model). */
+  /** Default: the model's own tokenizer (tokenizer.json, BOS added per document, via @layerprune/model). */
   tokenizer?: TextEncoder;
   /** Renders the loss curve SVG; default: @layerprune/figures line chart. */
   renderLossCurve?: (points: { step: number; loss: number }[]) => string | Promise<string>;
@@ -116,16 +116,6 @@ function renderLossCurve(points: { step: number; loss: number }[]): Promise<stri
   });
 }
 
-async function loadTokenizerFor(dir: string): Promise<TextEncoder> {
-  // The model package's tokenizer loader (tokenizer.json); looked up at run time so
-  // this package builds against model versions that do not export it yet.
-  const model = (await import('@layerprune/model')) as unknown as { loadTokenizer?: (dir: string) => Promise<TextEncoder> };
-  if (typeof model.loadTokenizer !== 'function') {
-    throw new LoraError('UNSUPPORTED_MODEL', `no tokenizer loader available for ${dir}; pass a tokenizer`, { file: dir });
-  }
-  return model.loadTokenizer(dir);
-}
-
 async function hasCheckpoint(out: string): Promise<boolean> {
   try {
     const names = await readdir(out);
@@ -157,7 +147,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   let runner: LoraRunner | null = null;
   try {
     checkTrainable(modelDir.config, modelDir.dir);
-    const tokenizer = options.tokenizer ?? (await loadTokenizerFor(modelDir.dir));
+    const tokenizer = options.tokenizer ?? (await loadTokenizer(modelDir.dir));
     const loraConfig = resolveLoraConfig({
       rank: o.rank,
       alpha: o.alpha,

@@ -6,16 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { AttentionContext } from './attention-context.js';
 import type { BlockTensors } from './block-tensors.js';
 import { frozenLinear } from './frozen-linear.js';
+import { loraDelta, type LoraDeltaTensors } from './lora-delta.js';
 import type { LinearModuleName } from './target-modules.js';
 import type { TrainModelConfig } from './train-model-config.js';
 
-/** The adapter of one module inside a taped function: A^T [in, r], B^T [r, out]. */
-export interface AdapterTensors {
-  readonly at: tf.Tensor2D;
-  readonly bt: tf.Tensor2D;
-  /** Dropout mask [B*T, in] already scaled by 1/(1-p); null without dropout. */
-  readonly mask: tf.Tensor2D | null;
-}
+/** The adapter of one module inside a taped function (see loraDelta). */
+export type AdapterTensors = LoraDeltaTensors;
 
 export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
   const variance = tf.mean(tf.square(x), -1, true);
@@ -35,8 +31,7 @@ export function blockForward(
     const adapter = adapters[m];
     if (!adapter) return y;
     // PEFT: result + lora_B(lora_A(dropout(x))) * scaling
-    const dropped = adapter.mask ? (tf.mul(input, adapter.mask) as tf.Tensor2D) : input;
-    return tf.add(y, tf.mul(tf.matMul(tf.matMul(dropped, adapter.at), adapter.bt), scaling)) as tf.Tensor2D;
+    return tf.add(y, loraDelta(input, adapter, scaling)) as tf.Tensor2D;
   };
   const { batch: b, seqLen: t } = ctx;
   const nh = config.numAttentionHeads;

@@ -58,7 +58,7 @@ export class LoraRunner {
       for (let t = 0; t < seqLen; t++) {
         const id = seq[t];
         if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new LoraError('DATA_TOO_SHORT', `token id ${id} at sequence ${b}, position ${t} is outside the vocabulary [0, ${vocab})`, { limit: vocab });
+          throw new LoraError('TOKEN_OUT_OF_RANGE', `token id ${id} at sequence ${b}, position ${t} is outside the vocabulary [0, ${vocab})`, { limit: vocab });
         }
         out.set(this.base.embedding.subarray(id * h, (id + 1) * h), (b * seqLen + t) * h);
       }
@@ -66,18 +66,26 @@ export class LoraRunner {
     return tf.tensor2d(out, [batch.length * seqLen, h]);
   }
 
-  private adapterTensors(pairs: LoraPair[], masks: Map<string, tf.Tensor2D> | null): { tensors: Partial<Record<LinearModuleName, AdapterTensors>>; params: tf.Tensor2D[] } {
+  /**
+   * Tensors of the adapters of one block. `params` (A^T, B^T per pair) are what
+   * gradients are taken for; `owned` is everything to dispose afterwards.
+   */
+  private adapterTensors(pairs: LoraPair[], masks: Map<string, tf.Tensor2D> | null): { tensors: Partial<Record<LinearModuleName, AdapterTensors>>; params: tf.Tensor2D[]; owned: tf.Tensor[] } {
     const tensors: Partial<Record<LinearModuleName, AdapterTensors>> = {};
     const params: tf.Tensor2D[] = [];
+    const owned: tf.Tensor[] = [];
     const r = this.adapters?.config.rank ?? 0;
     for (const p of pairs) {
       // A [r, in] -> A^T [in, r]; B [out, r] -> B^T [r, out]: forward products stay plain 2-D matMuls.
-      const at = tf.transpose(tf.tensor2d(p.a, [r, p.inFeatures])) as tf.Tensor2D;
-      const bt = tf.transpose(tf.tensor2d(p.b, [p.outFeatures, r])) as tf.Tensor2D;
+      const a = tf.tensor2d(p.a, [r, p.inFeatures]);
+      const b = tf.tensor2d(p.b, [p.outFeatures, r]);
+      const at = tf.transpose(a) as tf.Tensor2D;
+      const bt = tf.transpose(b) as tf.Tensor2D;
       params.push(at, bt);
-      tensors[p.module] = { at, bt, mask: masks?.get(p.module) ?? null };
+      owned.push(a, b, at, bt);
+      tensors[p.module] = { at, bt, a, b, mask: masks?.get(p.module) ?? null };
     }
-    return { tensors, params };
+    return { tensors, params, owned };
   }
 
   private static targets(batch: readonly (readonly number[])[], seqLen: number): { targets: tf.Tensor1D; weights: tf.Tensor1D; count: number } {
@@ -111,9 +119,9 @@ export class LoraRunner {
       const block = materializeBlock(this.base, l, this.scratch, false);
       const pairs = this.adapters?.forLayer(l) ?? [];
       const masks = layerRng && dropout > 0 ? blockDropoutMasks(layerRng[l], batch.length * seqLen, pairs.map((p) => ({ name: p.module, inFeatures: p.inFeatures })), dropout) : null;
-      const { tensors, params } = this.adapterTensors(pairs, masks);
+      const { tensors, owned } = this.adapterTensors(pairs, masks);
       xs.push(tf.tidy(() => blockForward(xs[l], block, tensors, this.adapters?.scaling ?? 0, this.base.config, ctx)));
-      params.forEach((t) => t.dispose());
+      owned.forEach((t) => t.dispose());
       masks?.forEach((t) => t.dispose());
       block.dispose();
     }
@@ -151,14 +159,14 @@ export class LoraRunner {
       const block = materializeBlock(this.base, l, this.scratch, true);
       const pairs = adapters.forLayer(l);
       const masks = layerRng && dropout > 0 ? blockDropoutMasks(layerRng[l], batch.length * seqLen, pairs.map((p) => ({ name: p.module, inFeatures: p.inFeatures })), dropout) : null;
-      const { tensors, params } = this.adapterTensors(pairs, masks);
+      const { tensors, params, owned } = this.adapterTensors(pairs, masks);
       const upstream = dy;
       const result = tf.tidy(() => {
         const f = (...args: tf.Tensor[]): tf.Tensor => {
           const [x, ...ps] = args;
           const local: Partial<Record<LinearModuleName, AdapterTensors>> = {};
           pairs.forEach((p, i) => {
-            local[p.module] = { at: ps[2 * i] as tf.Tensor2D, bt: ps[2 * i + 1] as tf.Tensor2D, mask: tensors[p.module]?.mask ?? null };
+            local[p.module] = { ...tensors[p.module]!, at: ps[2 * i] as tf.Tensor2D, bt: ps[2 * i + 1] as tf.Tensor2D };
           });
           return blockForward(x as tf.Tensor2D, block, local, adapters.scaling, this.base.config, ctx);
         };
@@ -173,7 +181,7 @@ export class LoraRunner {
         result[1 + 2 * i].dispose();
         result[2 + 2 * i].dispose();
       });
-      params.forEach((t) => t.dispose());
+      owned.forEach((t) => t.dispose());
       masks?.forEach((t) => t.dispose());
       block.dispose();
       xs[l + 1].dispose();

@@ -48,7 +48,7 @@ export async function loadLoraAdapter(dir: string, shapes?: LinearShapes): Promi
   const config = parsePeftAdapterConfig(raw, configPath);
   const reader = await openSafetensors(weightsPath);
   try {
-    const pattern = /^base_model\.model\.(model\.layers\.(\d+)\.(?:self_attn|mlp)\.([a-z_]+))\.lora_A(?:\.default)?\.weight$/;
+    const pattern = /^base_model\.model\.(model\.layers\.(\d+)\.(?:self_attn|mlp)\.([a-z_]+))\.lora_A\.weight$/;
     const pairs: LoraPair[] = [];
     for (const name of reader.tensors.keys()) {
       const m = pattern.exec(name);

@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultModelDir } from '@layerprune/assets';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/run-cli.js';
 import type { EvalCommandResult } from './eval.js';
-
-// Until main.ts lists it, register `eval` for these tests so they run through the real shell.
-vi.mock('./index.js', async () => ({ commands: [(await import('./eval.js')).evalCommand] }));
 
 const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', '..', 'shared', 'fixtures', 'data');
 const MMLU = join(FIXTURES, 'mmlu');

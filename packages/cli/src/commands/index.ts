@@ -7,6 +7,7 @@ import { generateCommand } from './generate.js';
 import { healCommand } from './heal.js';
 import { inspectCommand } from './inspect.js';
 import { pruneCommand } from './prune.js';
+import { quantizeCommand } from './quantize.js';
 import { runCommand } from './run.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,6 +15,7 @@ export const commands: CommandModule<GlobalOptions, any>[] = [
   runCommand,
   analyzeCommand,
   pruneCommand,
+  quantizeCommand,
   healCommand,
   evalCommand,
   generateCommand,

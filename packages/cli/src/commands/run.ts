@@ -74,16 +74,18 @@ function cliInput(options: RunOptions): PipelineConfigInput {
 
 /** Turns pipeline events into progress bars and log lines on stderr. */
 function eventPrinter(ctx: CommandContext): (event: PipelineEvent) => void {
-  let bar: { stage: string; progress: Progress } | null = null;
+  let bar: { stage: string; total: number; progress: Progress } | null = null;
   const stopBar = (): void => {
     bar?.progress.stop();
     bar = null;
   };
   return (event) => {
     if (event.kind === 'progress' && event.total !== undefined) {
-      if (bar === null || bar.stage !== event.stage) {
+      // One bar per stage and task (an evaluation stage runs several tasks in turn).
+      const key = `${event.stage} ${event.unit ?? ''}`.trim();
+      if (bar === null || bar.stage !== key || bar.total !== event.total) {
         stopBar();
-        bar = { stage: event.stage, progress: ctx.progress({ label: event.stage, total: event.total, unit: event.unit }) };
+        bar = { stage: key, total: event.total, progress: ctx.progress({ label: key, total: event.total }) };
       }
       bar.progress.update(event.done ?? 0, event.fields);
       return;

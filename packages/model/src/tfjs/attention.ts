@@ -17,10 +17,10 @@ export interface AttentionShape {
 
 /**
  * q [B*Tq, nH*hd] (rotated, already scaled by 1/sqrt(hd)), k and v [B*Tk, nKV*hd];
- * `mask` [Tq*rep, Tk] additive (0 or a large negative), rows ordered (query, head-in-group).
+ * `mask` [Tq, 1, Tk] additive (0 or a large negative), broadcast over the heads of a group.
  * Returns [B*Tq, nH*hd].
  */
-export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, mask: tf.Tensor2D, shape: AttentionShape): tf.Tensor2D {
+export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, mask: tf.Tensor3D, shape: AttentionShape): tf.Tensor2D {
   return tf.tidy(() => {
     const { batch, queryLength: tq, keyLength: tk, numHeads, numKvHeads, headDim } = shape;
     const rep = numHeads / numKvHeads;
@@ -36,8 +36,9 @@ export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, ma
     const vs = unstackRows(vGroups) as tf.Tensor2D[];
     const outs: tf.Tensor2D[] = [];
     for (let i = 0; i < pairs; i++) {
-      const scores = tf.add(matMul2d(qs[i], ks[i]), mask) as tf.Tensor2D;
-      outs.push(matMul2d(tf.softmax(scores) as tf.Tensor2D, vs[i]));
+      // Rows of a pair are (query, head-in-group): view them as [Tq, rep, Tk] to broadcast the mask.
+      const scores = tf.add(tf.reshape(matMul2d(qs[i], ks[i]), [tq, rep, tk]), mask);
+      outs.push(matMul2d(tf.reshape(tf.softmax(scores), [tq * rep, tk]) as tf.Tensor2D, vs[i]));
     }
     // [pairs, Tq*rep, hd] -> [B, nKV, Tq, rep*hd] -> [B, Tq, nKV, rep*hd] -> [B*Tq, nH*hd]
     const stacked = tf.reshape(stackRows(outs), [batch, numKvHeads, tq, rep * headDim]);
@@ -49,20 +50,17 @@ export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, ma
 export const MASKED_SCORE = -1e30;
 
 /**
- * Additive causal mask [Tq*rep, Tk] for queries at absolute positions past..past+Tq-1 over
+ * Additive causal mask [Tq, Tk] for queries at absolute positions past..past+Tq-1 over
  * keys at positions 0..Tk-1: key j is visible from query position p when j <= p and, with a
  * sliding window w, p - j < w (transformers' sliding_window_overlay).
  */
-export function causalMaskValues(queryLength: number, keyLength: number, pastLength: number, rep: number, window: number | null): Float32Array {
-  const out = new Float32Array(queryLength * rep * keyLength);
+export function causalMaskValues(queryLength: number, keyLength: number, pastLength: number, window: number | null): Float32Array {
+  const out = new Float32Array(queryLength * keyLength);
   for (let t = 0; t < queryLength; t++) {
     const position = pastLength + t;
-    for (let r = 0; r < rep; r++) {
-      const row = (t * rep + r) * keyLength;
-      for (let j = 0; j < keyLength; j++) {
-        const visible = j <= position && (window === null || position - j < window);
-        if (!visible) out[row + j] = MASKED_SCORE;
-      }
+    for (let j = 0; j < keyLength; j++) {
+      const visible = j <= position && (window === null || position - j < window);
+      if (!visible) out[t * keyLength + j] = MASKED_SCORE;
     }
   }
   return out;

@@ -21,25 +21,9 @@ export interface BlockContext {
   readonly keyLength: number;
   readonly queryRope: RopeOperands;
   readonly keyRope: RopeOperands;
-  /** Additive mask [queryLength * groupSize, keyLength] for `layer`. */
-  mask(layer: number): tf.Tensor2D;
+  /** Additive mask [queryLength, 1, keyLength] for `layer` (broadcast over a group's heads). */
+  mask(layer: number): tf.Tensor3D;
   dispose(): void;
-}
-
-/** Repeats each position's [headDim] row `heads` times per row, for every sequence of the batch. */
-function tile(table: Float32Array, batch: number, positions: number, heads: number, headDim: number): Float32Array {
-  const out = new Float32Array(batch * positions * heads * headDim);
-  let offset = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let p = 0; p < positions; p++) {
-      const row = table.subarray(p * headDim, (p + 1) * headDim);
-      for (let h = 0; h < heads; h++) {
-        out.set(row, offset);
-        offset += headDim;
-      }
-    }
-  }
-  return out;
 }
 
 export interface BlockContextShape {
@@ -52,33 +36,33 @@ export function createBlockContext(arch: Architecture, shape: BlockContextShape)
   const { batch, queryLength } = shape;
   const pastLength = shape.pastLength ?? 0;
   const keyLength = pastLength + queryLength;
-  const { headDim, numHeads, numKvHeads } = arch;
+  const { headDim } = arch;
   const positions = Array.from({ length: queryLength }, (_, t) => pastLength + t);
   const scaled = ropeTables(arch.invFreq, positions, arch.attentionScale);
   const plain = ropeTables(arch.invFreq, positions, 1);
-  const rows = batch * queryLength;
+  const tableShape: [number, number, number, number] = [1, queryLength, 1, headDim];
   const rotation = tf.keep(tf.tensor2d(rotateHalfMatrix(headDim), [headDim, headDim]));
   const rotationT = tf.keep(tf.transpose(rotation));
   const queryRope: RopeOperands = {
-    cos: tf.keep(tf.tensor2d(tile(scaled.cos, batch, queryLength, numHeads, headDim), [rows, numHeads * headDim])),
-    sin: tf.keep(tf.tensor2d(tile(scaled.sin, batch, queryLength, numHeads, headDim), [rows, numHeads * headDim])),
+    cos: tf.keep(tf.tensor4d(scaled.cos, tableShape)),
+    sin: tf.keep(tf.tensor4d(scaled.sin, tableShape)),
     rotation,
     rotationT,
   };
   const keyRope: RopeOperands = {
-    cos: tf.keep(tf.tensor2d(tile(plain.cos, batch, queryLength, numKvHeads, headDim), [rows, numKvHeads * headDim])),
-    sin: tf.keep(tf.tensor2d(tile(plain.sin, batch, queryLength, numKvHeads, headDim), [rows, numKvHeads * headDim])),
+    cos: tf.keep(tf.tensor4d(plain.cos, tableShape)),
+    sin: tf.keep(tf.tensor4d(plain.sin, tableShape)),
     rotation,
     rotationT,
   };
-  const masks = new Map<number | null, tf.Tensor2D>();
-  const maskFor = (window: number | null): tf.Tensor2D => {
+  const masks = new Map<number | null, tf.Tensor3D>();
+  const maskFor = (window: number | null): tf.Tensor3D => {
     // A window at least as long as every query's history changes nothing: share the full mask.
     const key = window !== null && window >= keyLength ? null : window;
     let mask = masks.get(key);
     if (!mask) {
       // Kept: first asked for inside a block's tidy scope; disposed with the context.
-      mask = tf.keep(tf.tensor2d(causalMaskValues(queryLength, keyLength, pastLength, arch.groupSize, key), [queryLength * arch.groupSize, keyLength]));
+      mask = tf.keep(tf.tensor3d(causalMaskValues(queryLength, keyLength, pastLength, key), [queryLength, 1, keyLength]));
       masks.set(key, mask);
     }
     return mask;

@@ -2,8 +2,9 @@
 // x * cos + rotate_half(x) * sin. rotate_half(x) = cat(-x2, x1) is computed as a
 // matmul with a fixed signed permutation [headDim, headDim]: that is a plain 2-D
 // matmul (fast on wasm, differentiable) where slice + concat would copy the
-// whole activation per slice on wasm. cos/sin come pre-tiled to the
-// activation's shape, so every elementwise op is same-shape.
+// whole activation per slice on wasm. cos/sin are [1, T, 1, headDim] and
+// broadcast over sequences and heads (as fast as same-shape ops on wasm, and
+// T * headDim values instead of B * T * heads * headDim).
 import * as tf from '@tensorflow/tfjs';
 import { frozenLinear } from './mat-mul.js';
 
@@ -19,19 +20,23 @@ export function rotateHalfMatrix(headDim: number): Float32Array {
 }
 
 export interface RopeOperands {
-  /** [rows, heads * headDim], tiled per head (q's tables carry the attention scale). */
-  cos: tf.Tensor2D;
-  sin: tf.Tensor2D;
+  /** [1, T, 1, headDim] for the T positions of every sequence (q's tables carry the attention scale). */
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
   /** rotateHalfMatrix(headDim) and its transpose. */
   rotation: tf.Tensor2D;
   rotationT: tf.Tensor2D;
 }
 
+/** x [B*T, heads*headDim] -> the same shape, rotated by position. */
 export function applyRope(x: tf.Tensor2D, headDim: number, rope: RopeOperands): tf.Tensor2D {
   return tf.tidy(() => {
     const [rows, width] = x.shape;
+    const positions = rope.cos.shape[1];
+    const shape4d: [number, number, number, number] = [rows / positions, positions, width / headDim, headDim];
     const perHead = tf.reshape(x, [(rows * width) / headDim, headDim]) as tf.Tensor2D;
-    const rotated = tf.reshape(frozenLinear(perHead, rope.rotation, () => rope.rotationT), [rows, width]);
-    return tf.add(tf.mul(x, rope.cos), tf.mul(rotated, rope.sin)) as tf.Tensor2D;
+    const rotated = tf.reshape(frozenLinear(perHead, rope.rotation, () => rope.rotationT), shape4d);
+    const rotatedX = tf.add(tf.mul(tf.reshape(x, shape4d), rope.cos), tf.mul(rotated, rope.sin));
+    return tf.reshape(rotatedX, [rows, width]) as tf.Tensor2D;
   });
 }

@@ -16,6 +16,7 @@ import { materializeBlock, tensorFromArray } from './block-tensors.js';
 import type { BlockTensors } from './block-tensors.js';
 import { embedTokens } from './embed-tokens.js';
 import { headLogits, makeHeadTensors } from './head-tensors.js';
+import type { LinearDeltaHook } from './linear-delta.js';
 import type { HeadTensors } from './head-tensors.js';
 import { runForward } from './run-forward.js';
 import { TfjsDecoder } from './tfjs-decoder.js';
@@ -42,6 +43,11 @@ const noop = (): void => {};
 
 export class TfjsEngine implements Engine {
   readonly name = 'tfjs';
+  /**
+   * Applied by forward() and the decoders to every block (e.g. an unmerged LoRA adapter), so the
+   * LlamaModel API (forward, tokenLogProbs, generate) runs with it; null for the plain model.
+   */
+  linearDelta: LinearDeltaHook | null = null;
   private disposed = false;
 
   private constructor(
@@ -125,9 +131,10 @@ export class TfjsEngine implements Engine {
     }
   }
 
-  /** blockForward for this engine's architecture: [rows, hidden] -> [rows, hidden]. */
+  /** blockForward for this engine's architecture: [rows, hidden] -> [rows, hidden]. `options.linearDelta` overrides the engine's. */
   runBlock(block: AcquiredBlock, x: tf.Tensor2D, ctx: BlockContext, options: Omit<BlockCallOptions, 'layer'> = {}): tf.Tensor2D {
-    return blockForward(this.architecture, block.tensors, x, ctx, { ...options, layer: block.layer });
+    const linearDelta = options.linearDelta ?? this.linearDelta ?? undefined;
+    return blockForward(this.architecture, block.tensors, x, ctx, { ...options, linearDelta, layer: block.layer });
   }
 
   /** The final norm and lm_head (streaming: the head weight is materialised now). */

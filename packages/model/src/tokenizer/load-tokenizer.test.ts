@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadTokenizer } from './load-tokenizer.js';
 import type { Tokenizer } from './load-tokenizer.js';
@@ -117,5 +118,35 @@ describe('typed errors for broken directories', () => {
     const bare = await loadTokenizer(dir);
     expect([bare.bosId, bare.eosId]).toEqual([null, null]);
     expect(bare.encode('Once')).toEqual([403]);
+  });
+});
+
+describe('the fast sentencepiece-BPE encoder inside loadTokenizer', () => {
+  // What encode() returned before the fast encoder: the library's ids, BOS first, consecutive <unk> fused.
+  function libraryEncode(dir: string, text: string, addBos: boolean): number[] {
+    const hf = new HfTokenizer(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')));
+    const out = addBos ? [1] : [];
+    for (const id of hf.encode(text, { add_special_tokens: false }).ids) if (!(id === 0 && out[out.length - 1] === 0)) out.push(id);
+    return out;
+  }
+  const texts = ['', ' ', 'Once upon a time', 'a<unk>日本<unk>b', '<s>hi</s>', ' 🦙\n\ttab  two', 'a\ud800b'];
+
+  test.each([STORIES260K, BABYLLAMA])('encode() is unchanged for %s', async (dir) => {
+    const tok = await loadTokenizer(dir);
+    for (const text of texts) {
+      expect(tok.encode(text)).toEqual(libraryEncode(dir, text, true));
+      expect(tok.encode(text, { addBos: false })).toEqual(libraryEncode(dir, text, false));
+    }
+  });
+
+  test('a file the fast encoder does not take (an lstrip added token) still loads and encodes through the library', async () => {
+    const dir = join(scratch, 'lstrip');
+    cpSync(STORIES260K, dir, { recursive: true, filter: (src) => !src.endsWith('.safetensors') });
+    const json = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as { added_tokens: Array<{ lstrip: boolean }> };
+    json.added_tokens[2].lstrip = true; // "</s>" eats the spaces before it
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+    const tok = await loadTokenizer(dir);
+    expect(tok.encode('The end   </s>')).toEqual(libraryEncode(dir, 'The end   </s>', true));
+    expect(tok.encode('The end   </s>')).toEqual(tok.encode('The end</s>'));
   });
 });

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { SentencePieceBpeEncoder } from './sentencepiece-bpe-encoder.js';
+import { sentencePieceBpeSpec } from './sentencepiece-bpe-spec.js';
 import { TokenizerError } from './tokenizer-error.js';
 
 /** A text tokenizer read from a Hugging Face model directory. */
@@ -53,6 +55,8 @@ function tokenContent(value: unknown, file: string, field: string): string | nul
  * Loads `tokenizer.json` (required) and `tokenizer_config.json` (optional;
  * `special_tokens_map.json` is read for BOS/EOS when it lacks them) from `dir`
  * with @huggingface/tokenizers, the pure-JS port of Hugging Face tokenizers.
+ * Sentencepiece-style BPE files (Llama-1/2, Mistral) are encoded by
+ * SentencePieceBpeEncoder instead: the same ids, 10-50x faster.
  */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const root = resolve(dir);
@@ -82,7 +86,9 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const addBosDefault = typeof config.add_bos_token === 'boolean' ? config.add_bos_token : bosId !== null;
   const model = (tokenizerJson.model ?? {}) as { fuse_unk?: unknown; unk_token?: unknown };
   const unkId = typeof model.unk_token === 'string' ? (hf.token_to_id(model.unk_token) ?? null) : null;
-  return new HfBackedTokenizer(hf, bosId, eosId, addBosDefault, model.fuse_unk === true ? unkId : null, tokenizerPath);
+  const fastSpec = sentencePieceBpeSpec(tokenizerJson, config).spec;
+  const fast = fastSpec === undefined ? null : new SentencePieceBpeEncoder(fastSpec);
+  return new HfBackedTokenizer(hf, fast, bosId, eosId, addBosDefault, model.fuse_unk === true ? unkId : null, tokenizerPath);
 }
 
 class HfBackedTokenizer implements Tokenizer {
@@ -90,6 +96,8 @@ class HfBackedTokenizer implements Tokenizer {
 
   constructor(
     private readonly hf: HfTokenizer,
+    /** Same ids as `hf` for the files it accepts, much faster; null for other files. */
+    private readonly fast: SentencePieceBpeEncoder | null,
     readonly bosId: number | null,
     readonly eosId: number | null,
     private readonly addBosDefault: boolean,
@@ -105,7 +113,7 @@ class HfBackedTokenizer implements Tokenizer {
   encode(text: string, options: { addBos?: boolean } = {}): number[] {
     // Special tokens are added here rather than by the post-processor, so that
     // "BOS or not" means the same for every model family.
-    const ids = this.hf.encode(text, { add_special_tokens: false }).ids;
+    const ids = this.fast !== null ? this.fast.encode(text) : this.hf.encode(text, { add_special_tokens: false }).ids;
     const out: number[] = [];
     if ((options.addBos ?? this.addBosDefault) && this.bosId !== null) out.push(this.bosId);
     for (const id of ids) {

@@ -1,0 +1,57 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultPipelineConfig } from './default-config.js';
+import { loadPipelineFile } from './load-pipeline-file.js';
+import { mergeConfigInputs, validatePipelineConfig } from './pipeline-config.js';
+import { PipelineError } from './pipeline-error.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('pipeline config', () => {
+  it('defaults validate, and later inputs override earlier ones field by field', () => {
+    const merged = mergeConfigInputs(defaultPipelineConfig(), { heal: { steps: 7 }, fractions: [0.5, 0.25, 0.5] }, { heal: { rank: 4 }, out: 'x' });
+    const config = validatePipelineConfig(merged);
+    expect(config.heal.steps).toBe(7);
+    expect(config.heal.rank).toBe(4);
+    expect(config.heal.lr).toBe(defaultPipelineConfig().heal?.lr);
+    expect(config.fractions).toEqual([0.25, 0.5]);
+    expect(config.out).toBe('x');
+  });
+
+  it.each([
+    [{ fractions: [0] }, 'fractions[0]'],
+    [{ fractions: [1.5] }, 'fractions[0]'],
+    [{ methods: ['random'] }, 'methods'],
+    [{ heal: { bits: 8 } }, 'heal.bits'],
+    [{ heal: { steps: -1 } }, 'heal.steps'],
+    [{ analysis: { samples: 0 } }, 'analysis.samples'],
+    [{ colour: 'red' }, 'colour'],
+  ])('refuses %j naming the field', (override, field) => {
+    const merged = mergeConfigInputs(defaultPipelineConfig(), override as never);
+    try {
+      validatePipelineConfig(merged, 'pipeline.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(PipelineError);
+      expect((error as PipelineError).code).toBe('CONFIG_INVALID');
+      expect((error as PipelineError).field).toBe(field);
+      expect((error as Error).message).toMatch(/^pipeline\.yaml: /);
+    }
+  });
+
+  it('reads JSON and YAML pipeline files with the same fields', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'p.yaml'), 'fractions: [0.1, 0.3]\nheal:\n  steps: 12\nmethods:\n  - deepest\n');
+    await writeFile(join(dir, 'p.json'), JSON.stringify({ fractions: [0.1, 0.3], heal: { steps: 12 }, methods: ['deepest'] }));
+    expect(await loadPipelineFile(join(dir, 'p.yaml'))).toEqual(await loadPipelineFile(join(dir, 'p.json')));
+    await writeFile(join(dir, 'bad.yaml'), 'fractions: [0.1\n');
+    await expect(loadPipelineFile(join(dir, 'bad.yaml'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(loadPipelineFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+  });
+});
