@@ -42,6 +42,11 @@ export interface EvaluateOptions {
   /** Context window. Default: the model's max_position_embeddings. */
   maxLength?: number;
   maxLogitsBytes?: number;
+  /**
+   * Loss tasks score only the first N characters of their text (documents in order,
+   * the last one cut), so bytes, words and tokens stay consistent. Default: all.
+   */
+  lossMaxChars?: number;
   /** MMLU subjects to keep (file-name form). */
   subjects?: string[];
   /** MMLU split. Default 'test'. */
@@ -86,7 +91,8 @@ export interface McTaskResult extends McSummary {
 export type TaskResult = LossTaskResult | McTaskResult;
 
 export interface EvalReport {
-  config: Required<Omit<EvaluateOptions, 'reference' | 'subjects' | 'limit' | 'maxLogitsBytes'>> & {
+  config: Required<Omit<EvaluateOptions, 'reference' | 'subjects' | 'limit' | 'maxLogitsBytes' | 'lossMaxChars'>> & {
+    lossMaxChars: number | null;
     limit: number | null;
     subjects: string[] | null;
     tasks: TaskSpec[];
@@ -95,6 +101,23 @@ export interface EvalReport {
   };
   results: TaskResult[];
   malformed: MalformedRow[];
+}
+
+/** The documents cut to their first `maxChars` characters in total (code points are not split). */
+export function firstCharacters(documents: string[], maxChars: number | undefined): string[] {
+  if (maxChars === undefined) return documents;
+  if (!Number.isInteger(maxChars) || maxChars < 1) {
+    throw new EvalError('INVALID_OPTION', `lossMaxChars must be a positive integer, got ${maxChars}`, { field: 'lossMaxChars' });
+  }
+  const out: string[] = [];
+  let left = maxChars;
+  for (const text of documents) {
+    if (left <= 0) break;
+    const chars = Array.from(text);
+    out.push(chars.length <= left ? text : chars.slice(0, left).join(''));
+    left -= chars.length;
+  }
+  return out;
 }
 
 export const HARNESS_CONVENTIONS =
@@ -119,7 +142,10 @@ export async function evaluateTasks(
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
     if (spec.kind === 'loss') {
-      const documents = selectItems(await readLossDocuments(spec.path, collector), select).map((d) => d.text);
+      const documents = firstCharacters(
+        selectItems(await readLossDocuments(spec.path, collector), select).map((d) => d.text),
+        options.lossMaxChars,
+      );
       if (documents.length === 0) throw new EvalError('EMPTY_TASK', `${spec.path}: no document to evaluate`, { file: spec.path });
       const progress = (done: number, total: number): void => onProgress?.({ task: name, done, total, unit: 'windows' });
       if (options.reference) {
@@ -191,6 +217,7 @@ export async function evaluateTasks(
       tasks: [...tasks],
       shots: options.shots ?? 5,
       limit: options.limit ?? null,
+      lossMaxChars: options.lossMaxChars ?? null,
       sample: select.sample,
       seed: select.seed,
       strict: options.strict ?? false,

@@ -4,7 +4,7 @@ export { EvalError, isEvalError } from './eval-error.js';
 export type { EvalErrorCode, EvalErrorDetails } from './eval-error.js';
 export type { EvalForwardResult, EvalModel, EvalTokenizer } from './model-interface.js';
 
-export { evaluateTasks, HARNESS_CONVENTIONS } from './evaluate-tasks.js';
+export { evaluateTasks, firstCharacters, HARNESS_CONVENTIONS } from './evaluate-tasks.js';
 export type { EvalProgress, EvalReport, EvaluateOptions, LossTaskResult, McTaskResult, TaskResult } from './evaluate-tasks.js';
 export { parseTaskSpec, TASK_KINDS } from './task-spec.js';
 export type { TaskKind, TaskSpec } from './task-spec.js';

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { firstCharacters } from './evaluate-tasks.js';
 import { MalformedRowCollector } from './malformed-rows.js';
 import { readArc } from './read-arc.js';
 import { readBoolq } from './read-boolq.js';
@@ -150,5 +151,15 @@ describe('BoolQ and generic multiple-choice readers', () => {
 
   it('a missing file is a typed FILE_NOT_FOUND naming it', async () => {
     await expect(readArc('/nonexistent/arc.jsonl', lenient())).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', file: '/nonexistent/arc.jsonl' });
+  });
+});
+
+describe('firstCharacters (loss on a prefix of the text)', () => {
+  it('keeps documents in order and cuts the last one without splitting code points', () => {
+    expect(firstCharacters(['abc', 'de😀f', 'gh'], 5)).toEqual(['abc', 'de']);
+    expect(firstCharacters(['abc', 'de😀f'], 6)).toEqual(['abc', 'de😀']);
+    expect(firstCharacters(['abc'], 10)).toEqual(['abc']);
+    expect(firstCharacters(['abc'], undefined)).toEqual(['abc']);
+    expect(() => firstCharacters(['abc'], 0)).toThrow(/lossMaxChars/);
   });
 });

@@ -70,7 +70,7 @@ describe('heal: kill -9 and resume', () => {
     const atKill = await checkpointStep(killed);
     expect(atKill).toBeLessThan(14);
 
-    const resumed = await heal({ ...options(killed), resume: true });
+    const resumed = await heal({ ...options(killed), resume: 'auto' });
     expect(resumed.resumedFromStep).toBeGreaterThanOrEqual(6);
     const a = await readAdapter(straight);
     const b = await readAdapter(killed);

@@ -59,7 +59,8 @@ export interface HealOptions {
   useRslora?: boolean;
   bits?: BaseBits;
   saveEvery?: number;
-  resume?: boolean;
+  /** true: continue the checkpoint in `out` (error without one); 'auto': continue it when there is one, else start fresh. */
+  resume?: boolean | 'auto';
   merge?: boolean;
   mergeDtype?: 'F32' | 'F16' | 'BF16';
   seed?: number;
@@ -131,10 +132,11 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   const out = resolve(o.out);
   const started = Date.now();
   checkTrainOptions(o);
+  const resume = o.resume === 'auto' ? await hasCheckpoint(out) : (o.resume ?? false);
   if (!Number.isInteger(o.seqLen) || o.seqLen < 2) {
     throw new LoraError('CONFIG_INVALID', `seq_len: must be an integer >= 2, got ${o.seqLen}`, { field: 'seq_len', limit: 2 });
   }
-  if (!o.resume && (await hasCheckpoint(out))) {
+  if (!resume && (await hasCheckpoint(out))) {
     throw new LoraError('OUTPUT_EXISTS', `${out} already holds a training checkpoint; pass --resume to continue it or choose another --out`, { file: out });
   }
   try {
@@ -159,7 +161,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     const needed = o.steps * o.batchSize;
     const train = await loadPackedData(o.data, tokenizer, { seqLen: o.seqLen, maxSequences: needed });
     if (train.data.count < needed) log(`training data gives ${train.data.count} sequences of ${o.seqLen} tokens for ${needed} needed: it will be repeated (seeded reshuffle per epoch)`);
-    const evalSet = o.evalData
+    const evalSet = o.evalData && o.evalSequences > 0
       ? (await loadPackedData(o.evalData, tokenizer, { seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
       : null;
 
@@ -168,7 +170,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     const initRng = new SeededRng(o.seed);
     const adapters = LoraAdapters.create(loraConfig, llamaLinearShapes(modelDir.config), initRng);
     runner = new LoraRunner(base, adapters);
-    const evalBefore = evalSet && !o.resume ? evaluateLoss(runner, evalSet, o.microBatchSize) : null;
+    const evalBefore = evalSet && !resume ? evaluateLoss(runner, evalSet, o.microBatchSize) : null;
     if (evalBefore !== null) log(`held-out loss before healing: ${evalBefore.toFixed(4)}`);
 
     const result = await trainLora(runner, train.data, {
@@ -182,7 +184,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       seed: o.seed,
       outDir: out,
       saveEvery: o.saveEvery,
-      resume: o.resume ?? false,
+      resume,
       fingerprint: { model: modelDir.dir, data: resolve(o.data), bits: o.bits },
       onStep: options.onProgress,
     });

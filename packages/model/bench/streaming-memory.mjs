@@ -13,7 +13,7 @@ await selectBackend('wasm', (line) => console.log(line));
 const config = syntheticConfig({
   hiddenSize: 2048,
   intermediateSize: 5632,
-  numHiddenLayers: 22,
+  numHiddenLayers: Number(process.env.BENCH_LAYERS ?? 22),
   numAttentionHeads: 32,
   numKeyValueHeads: 4,
   vocabSize: 32000,
@@ -28,11 +28,15 @@ const model = await createModelFromProvider(syntheticProvider(config), { backend
 console.log(`model: ${(params / 1e9).toFixed(2)}B parameters, ${(4 * params / GiB).toFixed(2)} GiB float32; mode chosen by 'auto': ${model.mode}`);
 const tokens = Array.from({ length: batch }, (_, b) => Array.from({ length }, (_, t) => (b * 7919 + t * 104729) % config.vocabSize));
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 const out = await model.forward(tokens, { logits: 'last', hidden: 'last' });
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 model.dispose();
 const finite = out.logits.every(Number.isFinite);
 const peakRss = process.resourceUsage().maxRSS * 1024;
-console.log(`streaming forward, batch ${batch} x ${length}: ${seconds.toFixed(1)} s, ${((batch * length) / seconds).toFixed(1)} tokens/s, ${(forwardFlops(config, batch, length, batch) / seconds / 1e9).toFixed(1)} GFLOP/s; logits finite: ${finite}`);
+const flops = forwardFlops(config, batch, length, batch);
+console.log(`streaming forward, batch ${batch} x ${length}: ${seconds.toFixed(1)} s wall (${cpuSeconds.toFixed(1)} CPU s), ${(flops / seconds / 1e9).toFixed(1)} GFLOP/s wall, ${(flops / cpuSeconds / 1e9).toFixed(1)} GFLOP/CPU-s (synthetic weights regenerated per block included); logits finite: ${finite}`);
 console.log(`peak process RSS: ${(peakRss / MiB).toFixed(0)} MiB (before loading: ${(rssBefore / MiB).toFixed(0)} MiB)`);
 console.log(`wasm heap size: ${(heapBytes() / MiB).toFixed(0)} MiB of 4096 MiB (one block of float32 weights: ${((4 * params - 8 * config.vocabSize * config.hiddenSize) / config.numHiddenLayers / MiB).toFixed(0)} MiB)`);

@@ -58,7 +58,7 @@ export function syntheticProvider(config, { keepAll = false } = {}) {
       if (kept.has(layer)) return kept.get(layer);
       const linear = {};
       for (const m of LINEAR_MODULES) {
-        const [inF] = linearShape(config, m);
+        const [inF] = linearShape(config, m); // arrays are [out, in]; values are uniform either way
         const target = keepAll ? new Float32Array(shared[m].length) : shared[m];
         linear[m] = fill(target, layer * 16 + LINEAR_MODULES.indexOf(m) + 1, 2 * Math.sqrt(3 / inF));
       }

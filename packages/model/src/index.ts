@@ -25,7 +25,6 @@ export { HfWeightProvider } from './weights/hf-weight-provider.js';
 export type { HfWeightProviderOptions } from './weights/hf-weight-provider.js';
 export { readerFromWeightStore, readerFromMap } from './weights/tensor-reader.js';
 export type { TensorReader, InMemoryTensor } from './weights/tensor-reader.js';
-export { transposeMatrix } from './weights/transpose.js';
 
 export { TfjsEngine } from './tfjs/tfjs-engine.js';
 export type { AcquiredBlock, AcquiredHead, TfjsEngineOptions } from './tfjs/tfjs-engine.js';
@@ -38,7 +37,9 @@ export type { BlockTensors } from './tfjs/block-tensors.js';
 export { headLogits } from './tfjs/head-tensors.js';
 export type { HeadTensors } from './tfjs/head-tensors.js';
 export type { LinearDeltaHook } from './tfjs/linear-delta.js';
-export { matMul2d, frozenLinear } from './tfjs/mat-mul.js';
+export { matMul2d } from './tfjs/mat-mul.js';
+export { FrozenWeight } from './tfjs/frozen-weight.js';
+export type { WeightLayout } from './tfjs/frozen-weight.js';
 export { rmsNorm } from './tfjs/rms-norm.js';
 export { unstackRows, stackRows } from './tfjs/split-rows.js';
 

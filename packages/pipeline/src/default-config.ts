@@ -15,7 +15,7 @@ export function defaultPipelineConfig(): PipelineConfigInput {
     seed: 1234,
     backend: 'auto',
     analysis: { samples: 200, seqLen: 256, batch: 8, metric: 'angular' },
-    evaluation: { shots: 5, limit: 4, batch: 8 },
+    evaluation: { shots: 5, limit: 1, batch: 8, lossChars: 20_000 },
     heal: {
       steps: 40,
       batch: 8,

@@ -17,6 +17,8 @@ export interface EvaluateModelDirOptions {
   /** Items per multiple-choice task (per subject for MMLU); loss tasks use every document. */
   limit: number | null;
   batch: number;
+  /** Loss tasks score only their first N characters; null = all. */
+  lossChars: number | null;
   seed: number;
   backend: BackendName;
   onProgress?: (task: string, done: number, total: number) => void;
@@ -45,6 +47,7 @@ export async function evaluateModelDir(dir: string, options: EvaluateModelDirOpt
           limit: task.kind === 'loss' ? undefined : (options.limit ?? undefined),
           seed: options.seed,
           batchSize: options.batch,
+          ...(task.kind === 'loss' && options.lossChars !== null ? { lossMaxChars: options.lossChars } : {}),
         },
         (p) => options.onProgress?.(p.task, p.done, p.total),
       );

@@ -19,7 +19,7 @@ export interface PipelineConfig {
   seed: number;
   backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   analysis: { samples: number; seqLen: number; batch: number; metric: string };
-  evaluation: { shots: number; limit: number | null; batch: number };
+  evaluation: { shots: number; limit: number | null; batch: number; lossChars: number | null };
   heal: {
     steps: number;
     batch: number;
@@ -128,6 +128,7 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
       shots: int('evaluation.shots', e.shots, 0, 25, file),
       limit: e.limit === null || e.limit === undefined ? null : int('evaluation.limit', e.limit, 1, 10_000_000, file),
       batch: int('evaluation.batch', e.batch, 1, 4096, file),
+      lossChars: e.lossChars === null || e.lossChars === undefined ? null : int('evaluation.lossChars', e.lossChars, 1, 2 ** 31 - 1, file),
     },
     heal: {
       steps: int('heal.steps', h.steps, 0, 10_000_000, file),

@@ -157,6 +157,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     shots: config.evaluation.shots,
     limit: config.evaluation.limit,
     batch: config.evaluation.batch,
+    lossChars: config.evaluation.lossChars,
     seed: config.seed,
     backend: config.backend,
     log,
@@ -178,16 +179,31 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   let metricSpecs: MetricSpec[] = baseline.specs;
 
   // 3. Each pruned model: prune, evaluate, heal, evaluate again.
+  // Methods often agree on the block (the similarity optimum is frequently the deepest
+  // block but the last): identical plans are pruned, evaluated and healed once.
+  const built = new Map<string, Promise<BuiltPlan>>();
   const runs: PrunedRun[] = [];
   for (const run of planned) {
-    runs.push(await buildRun(run));
+    const planId = `drop-${run.start}-${run.end}`;
+    if (!built.has(planId)) built.set(planId, buildPlan(run, planId));
+    const plan = await (built.get(planId) as Promise<BuiltPlan>);
+    runs.push({
+      id: run.id,
+      method: run.method,
+      fraction: run.fraction,
+      n: run.n,
+      removed: [[run.start, run.end]],
+      ...plan,
+    });
   }
 
-  async function buildRun(run: PlannedRun): Promise<PrunedRun> {
-    const prunedDir = join(out, 'models', run.id);
-    const healDir = join(out, 'healed', run.id);
-    emit({ stage: `prune ${run.id}`, kind: 'start' });
-    const pruned = await store.run(`prune-${run.id}`, { modelDir, start: run.start, end: run.end }, async () => {
+  type BuiltPlan = Pick<PrunedRun, 'layersKept' | 'parameters' | 'bytes' | 'before' | 'after' | 'healing'>;
+
+  async function buildPlan(run: PlannedRun, planId: string): Promise<BuiltPlan> {
+    const prunedDir = join(out, 'models', planId);
+    const healDir = join(out, 'healed', planId);
+    emit({ stage: `prune-${planId}`, kind: 'start' });
+    const pruned = await store.run(`prune-${planId}`, { modelDir, start: run.start, end: run.end }, async () => {
       if (run.includesFinalBlock) log(`run: ${run.id}: the similarity-optimal block [${run.start}, ${run.end}) includes the final block`);
       const r = await pruneModel({
         model: modelDir,
@@ -198,13 +214,13 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
       });
       return { parameters: r.parameters.after, layersKept: r.plan.kept.length, bytes: await dirBytes(prunedDir) };
     });
-    emit({ stage: `prune ${run.id}`, kind: pruned.reused ? 'reused' : 'done', seconds: pruned.seconds });
-    const before = await evaluate(`eval-${run.id}`, prunedDir);
+    emit({ stage: `prune-${planId}`, kind: pruned.reused ? 'reused' : 'done', seconds: pruned.seconds });
+    const before = await evaluate(`eval-${planId}`, prunedDir);
 
     let after: ModelEvaluation | null = null;
     let healing: HealingSummary | null = null;
     if (config.heal.steps > 0) {
-      const stage = `heal-${run.id}`;
+      const stage = `heal-${planId}`;
       emit({ stage, kind: 'start' });
       const healed = await store.run(stage, { prunedDir, h: config.heal, data: config.data, seed: config.seed }, async () => {
         const r = await heal({
@@ -252,14 +268,9 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
       });
       emit({ stage, kind: healed.reused ? 'reused' : 'done', seconds: healed.seconds });
       healing = healed.result;
-      after = await evaluate(`eval-healed-${run.id}`, healed.result.mergedDir);
+      after = await evaluate(`eval-healed-${planId}`, healed.result.mergedDir);
     }
     return {
-      id: run.id,
-      method: run.method,
-      fraction: run.fraction,
-      n: run.n,
-      removed: [[run.start, run.end]],
       layersKept: pruned.result.layersKept,
       parameters: pruned.result.parameters,
       bytes: pruned.result.bytes,

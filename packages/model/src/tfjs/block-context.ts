@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../config/resolve-architecture.js';
 import { ropeTables } from '../rope/rope-tables.js';
 import { causalMaskValues } from './attention.js';
+import { FrozenWeight } from './frozen-weight.js';
 import { rotateHalfMatrix } from './rope.js';
 import type { RopeOperands } from './rope.js';
 
@@ -41,19 +42,16 @@ export function createBlockContext(arch: Architecture, shape: BlockContextShape)
   const scaled = ropeTables(arch.invFreq, positions, arch.attentionScale);
   const plain = ropeTables(arch.invFreq, positions, 1);
   const tableShape: [number, number, number, number] = [1, queryLength, 1, headDim];
-  const rotation = tf.keep(tf.tensor2d(rotateHalfMatrix(headDim), [headDim, headDim]));
-  const rotationT = tf.keep(tf.transpose(rotation));
+  const rotation = FrozenWeight.fromInOut(tf.tensor2d(rotateHalfMatrix(headDim), [headDim, headDim]));
   const queryRope: RopeOperands = {
     cos: tf.keep(tf.tensor4d(scaled.cos, tableShape)),
     sin: tf.keep(tf.tensor4d(scaled.sin, tableShape)),
     rotation,
-    rotationT,
   };
   const keyRope: RopeOperands = {
     cos: tf.keep(tf.tensor4d(plain.cos, tableShape)),
     sin: tf.keep(tf.tensor4d(plain.sin, tableShape)),
     rotation,
-    rotationT,
   };
   const masks = new Map<number | null, tf.Tensor3D>();
   const maskFor = (window: number | null): tf.Tensor3D => {
@@ -76,7 +74,8 @@ export function createBlockContext(arch: Architecture, shape: BlockContextShape)
     keyRope,
     mask: (layer) => maskFor(arch.layerWindows[layer] ?? null),
     dispose() {
-      for (const t of [queryRope.cos, queryRope.sin, keyRope.cos, keyRope.sin, rotation, rotationT]) t.dispose();
+      for (const t of [queryRope.cos, queryRope.sin, keyRope.cos, keyRope.sin]) t.dispose();
+      rotation.dispose();
       for (const m of masks.values()) m.dispose();
       masks.clear();
     },

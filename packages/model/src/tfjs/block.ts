@@ -10,7 +10,6 @@ import { attentionCore } from './attention.js';
 import type { BlockContext } from './block-context.js';
 import type { BlockTensors } from './block-tensors.js';
 import type { LinearDeltaHook } from './linear-delta.js';
-import { frozenLinear } from './mat-mul.js';
 import { mlp } from './mlp.js';
 import { rmsNorm } from './rms-norm.js';
 import { applyRope } from './rope.js';
@@ -34,7 +33,7 @@ export interface BlockCallOptions {
 export function blockForward(arch: Architecture, w: BlockTensors, x: tf.Tensor2D, ctx: BlockContext, options: BlockCallOptions): tf.Tensor2D {
   const { layer, linearDelta } = options;
   const project = (input: tf.Tensor2D, module: LinearModule): tf.Tensor2D => {
-    let out = frozenLinear(input, w.linear[module], () => w.transposed(module));
+    let out = w.linear[module].apply(input);
     const bias = w.bias[module];
     if (bias) out = tf.add(out, bias);
     const delta = linearDelta?.(layer, module, input);

@@ -41,9 +41,14 @@ describe('gradients through the engine with injected linear deltas', () => {
     await selectBackend('wasm', quietLog);
   });
 
-  for (const backend of ['wasm', 'cpu'] as const) {
-    it(`match float64 finite differences on ${backend}`, async () => {
-      const { model, random } = await randomLlamaModel({ modelType: 'llama', numLayers: 2, seed: 41 }, { backend });
+  const cases = [
+    { backend: 'wasm', mode: 'resident' },
+    { backend: 'wasm', mode: 'streaming' },
+    { backend: 'cpu', mode: 'resident' },
+  ] as const;
+  for (const { backend, mode } of cases) {
+    it(`match float64 finite differences on ${backend}, ${mode} weights`, async () => {
+      const { model, random } = await randomLlamaModel({ modelType: 'llama', numLayers: 2, seed: 41 }, { backend, mode });
       const engine = model.engine as TfjsEngine;
       const V = random.config.vocabSize;
       const T = TOKENS.length;
@@ -67,6 +72,8 @@ describe('gradients through the engine with injected linear deltas', () => {
       };
       const grads = tf.grads(loss)(variables).map((g) => g.dataSync().slice());
       tf.dispose([...variables, R]);
+      blocks.forEach((b) => b.release());
+      head.release();
       ctx.dispose();
       model.dispose();
 

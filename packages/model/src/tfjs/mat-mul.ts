@@ -1,6 +1,8 @@
-// 2-D matmuls whose backward pass uses explicit transposes. On the wasm backend
+// A 2-D matmul whose backward pass uses explicit transposes. On the wasm backend
 // only plain `matMul(a, b)` is fast (~25-30 GFLOP/s); tfjs' built-in gradient
-// uses transposeA/transposeB, which runs at 1-3 GFLOP/s there.
+// uses transposeA/transposeB, which runs at 1-3 GFLOP/s there. For products of
+// two activations (attention) and of activations with trainable parameters
+// (LoRA); frozen weights use FrozenWeight.
 import * as tf from '@tensorflow/tfjs';
 
 type GradArgs = (tf.Tensor | tf.GradSaveFunc)[];
@@ -20,17 +22,4 @@ const matMulWithTransposedGrads = tf.customGrad((...args: GradArgs) => {
 /** a [m, k] @ b [k, n], differentiable in both inputs with wasm-friendly gradients. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return matMulWithTransposedGrads(a, b);
-}
-
-/**
- * x [rows, in] @ w [in, out] for a FROZEN weight: differentiable in x only,
- * dx = dy @ wT. `transposed` supplies w's [out, in] transpose when the backward
- * pass needs it (callers cache it per materialised block).
- */
-export function frozenLinear(x: tf.Tensor2D, w: tf.Tensor2D, transposed: () => tf.Tensor2D): tf.Tensor2D {
-  const op = tf.customGrad((...args: GradArgs) => ({
-    value: tf.matMul(args[0] as tf.Tensor2D, w),
-    gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, transposed()),
-  })) as (input: tf.Tensor2D) => tf.Tensor2D;
-  return op(x);
 }

@@ -6,7 +6,7 @@
 // broadcast over sequences and heads (as fast as same-shape ops on wasm, and
 // T * headDim values instead of B * T * heads * headDim).
 import * as tf from '@tensorflow/tfjs';
-import { frozenLinear } from './mat-mul.js';
+import type { FrozenWeight } from './frozen-weight.js';
 
 /** R with x @ R = rotate_half(x): R[j + h][j] = -1 and R[j][j + h] = 1 for j < h = headDim / 2. */
 export function rotateHalfMatrix(headDim: number): Float32Array {
@@ -23,9 +23,8 @@ export interface RopeOperands {
   /** [1, T, 1, headDim] for the T positions of every sequence (q's tables carry the attention scale). */
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;
-  /** rotateHalfMatrix(headDim) and its transpose. */
-  rotation: tf.Tensor2D;
-  rotationT: tf.Tensor2D;
+  /** rotateHalfMatrix(headDim), [in, out]. */
+  rotation: FrozenWeight;
 }
 
 /** x [B*T, heads*headDim] -> the same shape, rotated by position. */
@@ -35,7 +34,7 @@ export function applyRope(x: tf.Tensor2D, headDim: number, rope: RopeOperands): 
     const positions = rope.cos.shape[1];
     const shape4d: [number, number, number, number] = [rows / positions, positions, width / headDim, headDim];
     const perHead = tf.reshape(x, [(rows * width) / headDim, headDim]) as tf.Tensor2D;
-    const rotated = tf.reshape(frozenLinear(perHead, rope.rotation, () => rope.rotationT), shape4d);
+    const rotated = tf.reshape(rope.rotation.apply(perHead), shape4d);
     const rotatedX = tf.add(tf.mul(tf.reshape(x, shape4d), rope.cos), tf.mul(rotated, rope.sin));
     return tf.reshape(rotatedX, [rows, width]) as tf.Tensor2D;
   });

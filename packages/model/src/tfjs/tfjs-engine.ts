@@ -15,7 +15,9 @@ import type { BlockContext, BlockContextShape } from './block-context.js';
 import { materializeBlock, tensorFromArray } from './block-tensors.js';
 import type { BlockTensors } from './block-tensors.js';
 import { embedTokens } from './embed-tokens.js';
-import { headLogits, makeHeadTensors } from './head-tensors.js';
+import { FrozenWeight } from './frozen-weight.js';
+import type { WeightLayout } from './frozen-weight.js';
+import { headLogits } from './head-tensors.js';
 import type { LinearDeltaHook } from './linear-delta.js';
 import type { HeadTensors } from './head-tensors.js';
 import { runForward } from './run-forward.js';
@@ -58,20 +60,25 @@ export class TfjsEngine implements Engine {
     private readonly embedding: Float32Array,
     private readonly finalNorm: tf.Tensor1D,
     private readonly residentBlocks: BlockTensors[] | null,
-    private readonly residentHead: (HeadTensors & { dispose(): void }) | null,
+    private readonly residentHead: HeadTensors | null,
   ) {}
+
+  /** Resident weights are multiplied as [in, out] (packed once); streamed ones as [out, in] (see FrozenWeight). */
+  get layout(): WeightLayout {
+    return this.mode === 'resident' ? 'in-out' : 'out-in';
+  }
 
   static async create(architecture: Architecture, provider: WeightProvider, options: TfjsEngineOptions): Promise<TfjsEngine> {
     const { hiddenSize, vocabSize, numLayers } = architecture;
     const embedding = await provider.embedding();
     const finalNorm = tf.keep(tensorFromArray(await provider.finalNorm(), [hiddenSize]) as tf.Tensor1D);
     let blocks: BlockTensors[] | null = null;
-    let head: (HeadTensors & { dispose(): void }) | null = null;
+    let head: HeadTensors | null = null;
     if (options.mode === 'resident') {
       blocks = [];
       try {
-        for (let layer = 0; layer < numLayers; layer++) blocks.push(materializeBlock(architecture.config, await provider.getBlockWeights(layer)));
-        head = makeHeadTensors(finalNorm, tf.keep(tensorFromArray(await provider.lmHead(), [hiddenSize, vocabSize]) as tf.Tensor2D));
+        for (let layer = 0; layer < numLayers; layer++) blocks.push(materializeBlock(architecture.config, await provider.getBlockWeights(layer), 'in-out'));
+        head = { norm: finalNorm, weight: FrozenWeight.fromOutIn(await provider.lmHead(), vocabSize, hiddenSize, 'in-out') };
       } catch (error) {
         for (const b of blocks) b.dispose();
         finalNorm.dispose();
@@ -97,7 +104,7 @@ export class TfjsEngine implements Engine {
     this.assertLive();
     this.checkLayer(layer);
     if (this.residentBlocks) return { layer, tensors: this.residentBlocks[layer], release: noop };
-    const tensors = materializeBlock(this.architecture.config, await this.provider.getBlockWeights(layer));
+    const tensors = materializeBlock(this.architecture.config, await this.provider.getBlockWeights(layer), this.layout);
     return { layer, tensors, release: () => tensors.dispose() };
   }
 
@@ -121,7 +128,7 @@ export class TfjsEngine implements Engine {
     };
     let pending = layers.length > 0 ? request(0) : null;
     for (let i = 0; i < layers.length; i++) {
-      const tensors = materializeBlock(this.architecture.config, await (pending as Promise<BlockWeights>));
+      const tensors = materializeBlock(this.architecture.config, await (pending as Promise<BlockWeights>), this.layout);
       pending = i + 1 < layers.length ? request(i + 1) : null;
       try {
         yield { layer: layers[i], tensors, release: () => tensors.dispose() };
@@ -142,8 +149,8 @@ export class TfjsEngine implements Engine {
     this.assertLive();
     if (this.residentHead) return { tensors: this.residentHead, release: noop };
     const { hiddenSize, vocabSize } = this.architecture;
-    const head = makeHeadTensors(this.finalNorm, tensorFromArray(await this.provider.lmHead(), [hiddenSize, vocabSize]) as tf.Tensor2D);
-    return { tensors: head, release: () => head.disposeWeight() };
+    const weight = FrozenWeight.fromOutIn(await this.provider.lmHead(), vocabSize, hiddenSize, this.layout);
+    return { tensors: { norm: this.finalNorm, weight }, release: () => weight.dispose() };
   }
 
   /** logits [rows, vocab] from x(L) [rows, hidden]; differentiable in x. */
@@ -165,8 +172,8 @@ export class TfjsEngine implements Engine {
     if (this.disposed) return;
     this.disposed = true;
     for (const b of this.residentBlocks ?? []) b.dispose();
-    if (this.residentHead) this.residentHead.dispose();
-    else this.finalNorm.dispose();
+    this.residentHead?.weight.dispose();
+    this.finalNorm.dispose();
   }
 
   private checkLayer(layer: number): void {

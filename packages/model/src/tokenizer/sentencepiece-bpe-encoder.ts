@@ -43,7 +43,7 @@ export class SentencePieceBpeEncoder {
   /** Some added token starts with "▁", so a normalized section could equal it. */
   private readonly addedStartsWithMeta: boolean;
   /** Chunk (raw text, spaces not yet "▁") -> ids before unk fusion. */
-  private readonly cache = new Map<string, Int32Array>();
+  private readonly cache = new Map<string, number[]>();
   private readonly scratch: number[] = [];
 
   constructor(private readonly spec: SentencePieceBpeSpec) {
@@ -145,7 +145,7 @@ export class SentencePieceBpeEncoder {
       const scratch = this.scratch;
       scratch.length = 0;
       this.bpe(chunk, scratch);
-      ids = Int32Array.from(scratch);
+      ids = scratch.slice();
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
       this.cache.set(chunk, ids);
     }
@@ -153,7 +153,7 @@ export class SentencePieceBpeEncoder {
   }
 
   /** Appends ids, fusing consecutive <unk> of one section as the library's fuse_unk does. */
-  private append(ids: ArrayLike<number>, out: number[], sectionStart: number): void {
+  private append(ids: readonly number[], out: number[], sectionStart: number): void {
     const fuseId = this.spec.fuseUnk ? this.spec.unkId : null;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];

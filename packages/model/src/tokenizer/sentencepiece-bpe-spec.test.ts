@@ -31,6 +31,9 @@ describe('sentencePieceBpeSpec accepts sentencepiece-style BPE', () => {
     expect(sentencePieceBpeSpec(strings, {}).spec!.merges.result).toEqual(sentencePieceBpeSpec(stories, {}).spec!.merges.result);
     const metaspace = { ...stories, normalizer: null, pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: false } };
     expect(sentencePieceBpeSpec(metaspace, {}).spec!.metaspace).toEqual({ kind: 'pre-tokenizer', prependScheme: 'first' });
+    // Without a normalizer the library splits "normalized" added tokens out like the others.
+    const normalizedToken = { ...metaspace, added_tokens: [...storiesAdded, { id: 512, content: '<pad>', special: false }] };
+    expect(sentencePieceBpeSpec(normalizedToken, {}).spec!.addedTokens.get('<pad>')).toBe(512);
   });
 });
 
@@ -62,6 +65,8 @@ describe('sentencePieceBpeSpec leaves every other shape to the library, with a r
     ['two pieces with one id', withModel({ vocab: { ...storiesModel.vocab, extra: 5 } }), {}, /unique integer/],
     ['an unk_token outside the vocabulary', withModel({ unk_token: '<oov>' }), {}, /unk_token/],
     ['remove_space in tokenizer_config.json', stories, { remove_space: true }, /remove_space/],
+    ['a template without the sequence', { ...stories, post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }] } }, {}, /post_processor/],
+    ['a template with the sequence twice', { ...stories, post_processor: { type: 'TemplateProcessing', single: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }] } }, {}, /post_processor/],
   ];
   test.each(cases)('%s', (_name, json, config, reason) => {
     const result = sentencePieceBpeSpec(json, config);

@@ -76,6 +76,34 @@ function metaspaceMode(normalizer: unknown, preTokenizer: unknown): MetaspaceMod
   return 'neither a Prepend/Replace normalizer nor a Metaspace pre-tokenizer';
 }
 
+/**
+ * With add_special_tokens: false (how loadTokenizer calls it) the library's
+ * post-processor must hand the tokens through unchanged: TemplateProcessing
+ * whose single template holds the sequence exactly once (otherwise it drops or
+ * repeats it), or a processor that only adds special tokens.
+ */
+function postProcessorPassesThrough(processor: unknown): boolean {
+  if (processor === null || processor === undefined) return true;
+  if (!isObject(processor)) return false;
+  switch (processor.type) {
+    case 'TemplateProcessing': {
+      const single = processor.single;
+      if (!Array.isArray(single)) return false;
+      const sequences = single.filter((item) => isObject(item) && 'Sequence' in item);
+      const specials = single.filter((item) => isObject(item) && 'SpecialToken' in item && !('Sequence' in item));
+      return sequences.length === 1 && specials.length === single.length - 1 && isObject(sequences[0].Sequence) && sequences[0].Sequence.id === 'A';
+    }
+    case 'ByteLevel':
+    case 'BertProcessing':
+    case 'RobertaProcessing':
+      return true;
+    case 'Sequence':
+      return Array.isArray(processor.processors) && processor.processors.every(postProcessorPassesThrough);
+    default:
+      return false;
+  }
+}
+
 /** Largest vocabulary id accepted (ids index typed arrays). */
 export const MAX_VOCAB_ID = 2 ** 24;
 
@@ -126,10 +154,11 @@ export function sentencePieceBpeSpec(tokenizerJson: Json, config: Json): SpecRes
   if (config.remove_space === true || config.do_lowercase_and_remove_accent) return { reason: 'tokenizer_config asks for remove_space or lowercasing' };
   const mode = metaspaceMode(tokenizerJson.normalizer, tokenizerJson.pre_tokenizer);
   if (typeof mode === 'string') return { reason: mode };
+  if (!postProcessorPassesThrough(tokenizerJson.post_processor)) return { reason: 'post_processor would change the tokens' };
   if (!absentOr(model.dropout) || !absentOr(model.continuing_subword_prefix) || !absentOr(model.end_of_word_suffix, '')) {
     return { reason: 'model uses dropout or subword prefixes/suffixes' };
   }
-  if (model.continuing_subword_suffix !== undefined || !absentOr(model.ignore_merges, false)) return { reason: 'model uses continuing_subword_suffix or ignore_merges' };
+  if (!absentOr(model.continuing_subword_suffix, '') || !absentOr(model.ignore_merges, false)) return { reason: 'model uses continuing_subword_suffix or ignore_merges' };
   if (!absentOr(model.fuse_unk, true, false) || !absentOr(model.byte_fallback, true, false)) return { reason: 'model.fuse_unk or model.byte_fallback is not a boolean' };
   if (!isObject(model.vocab)) return { reason: 'model.vocab is not an object' };
 
@@ -155,9 +184,10 @@ export function sentencePieceBpeSpec(tokenizerJson: Json, config: Json): SpecRes
     if (!isObject(token) || typeof token.content !== 'string' || token.content === '' || !Number.isSafeInteger(token.id) || (token.id as number) < 0) {
       return { reason: 'an added token has no content or id' };
     }
-    // AddedToken defaults: normalized = !special.
+    // AddedToken defaults: normalized = !special. Without a normalizer the library treats every token as not normalized.
+    if (!absentOr(token.normalized, true, false)) return { reason: `added token ${JSON.stringify(token.content)}: normalized is not a boolean` };
     const normalized = typeof token.normalized === 'boolean' ? token.normalized : token.special !== true;
-    if (normalized || token.lstrip === true || token.rstrip === true || token.single_word === true) {
+    if ((normalized && mode.kind === 'normalizer') || !absentOr(token.lstrip, false) || !absentOr(token.rstrip, false) || !absentOr(token.single_word, false)) {
       return { reason: `added token ${JSON.stringify(token.content)} is normalized or uses lstrip/rstrip/single_word` };
     }
     const id = token.id as number;

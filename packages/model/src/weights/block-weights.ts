@@ -1,8 +1,7 @@
 // The weight-provider contract between storage (safetensors, in-memory arrays,
 // 4-bit packed blocks dequantized on demand) and the engines. Everything is a
-// plain Float32Array outside any tfjs heap; linear weights are PRE-TRANSPOSED to
-// [in, out] row-major because plain 2-D `matMul(x, w)` is the only fast matmul
-// on the wasm backend.
+// plain Float32Array outside any tfjs heap, in the Hugging Face layout (linear
+// weights [out, in]); the engine arranges them for fast matmuls.
 import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 
 export const LINEAR_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -17,7 +16,7 @@ export interface BlockWeights {
   inputLayernorm: Float32Array;
   /** [hidden] */
   postAttentionLayernorm: Float32Array;
-  /** Each [inFeatures, outFeatures] row-major (the transpose of the Hugging Face [out, in] tensor). */
+  /** Each [outFeatures, inFeatures] row-major, as in the Hugging Face checkpoint. */
   linear: Record<LinearModule, Float32Array>;
   /** [outFeatures] where the checkpoint has one (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
   bias: Partial<Record<LinearModule, Float32Array>>;
@@ -35,7 +34,7 @@ export interface WeightProvider {
   embedding(): Promise<Float32Array>;
   /** [hidden] */
   finalNorm(): Promise<Float32Array>;
-  /** [hidden, vocab] row-major, pre-transposed; for tied embeddings the transpose of the embedding. */
+  /** [vocab, hidden] row-major (lm_head.weight, or the embedding when tied). */
   lmHead(): Promise<Float32Array>;
   /** Weights of block `layer` (0-based, as numbered in the checkpoint). */
   getBlockWeights(layer: number): Promise<BlockWeights>;

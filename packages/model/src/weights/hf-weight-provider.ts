@@ -1,16 +1,15 @@
 // WeightProvider over Hugging Face tensor names (model.layers.{i}.self_attn.q_proj.weight, ...):
-// checks every expected tensor's presence and shape up front, transposes linear
-// weights to [in, out] when a block is read, and optionally keeps the
-// transposed arrays in plain memory (streaming mode: outside the tfjs heap).
+// checks every expected tensor's presence and shape up front and optionally
+// keeps the arrays in plain memory after the first read (streaming mode:
+// outside the tfjs heap). Arrays keep the Hugging Face layout.
 import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 import { ModelError } from '../errors.js';
 import { LINEAR_MODULES, linearModulePath, linearShape } from './block-weights.js';
 import type { BlockWeights, LinearModule, WeightProvider } from './block-weights.js';
 import type { TensorReader } from './tensor-reader.js';
-import { transposeMatrix } from './transpose.js';
 
 export interface HfWeightProviderOptions {
-  /** Keep transposed block weights in memory after the first read (default true). */
+  /** Keep block weights in memory after the first read (default true). */
   cache?: boolean;
 }
 
@@ -72,12 +71,12 @@ export class HfWeightProvider implements WeightProvider {
   }
 
   async lmHead(): Promise<Float32Array> {
-    if (this.lmHeadData) return this.lmHeadData;
     const c = this.config;
-    const source = c.tieWordEmbeddings ? await this.embedding() : await this.read('lm_head.weight', [c.vocabSize, c.hiddenSize]);
-    const transposed = transposeMatrix(source, c.vocabSize, c.hiddenSize);
-    if (this.cache) this.lmHeadData = transposed;
-    return transposed;
+    if (c.tieWordEmbeddings) return this.embedding();
+    if (this.lmHeadData) return this.lmHeadData;
+    const data = await this.read('lm_head.weight', [c.vocabSize, c.hiddenSize]);
+    if (this.cache) this.lmHeadData = data;
+    return data;
   }
 
   async getBlockWeights(layer: number): Promise<BlockWeights> {
@@ -95,8 +94,7 @@ export class HfWeightProvider implements WeightProvider {
     for (const module of LINEAR_MODULES) {
       const [inFeatures, outFeatures] = linearShape(c, module);
       const path = linearModulePath(layer, module);
-      const weight = await this.read(`${path}.weight`, [outFeatures, inFeatures]);
-      linear[module] = transposeMatrix(weight, outFeatures, inFeatures);
+      linear[module] = await this.read(`${path}.weight`, [outFeatures, inFeatures]);
       if (this.requiresBias(module)) bias[module] = await this.read(`${path}.bias`, [outFeatures]);
     }
     const weights: BlockWeights = {

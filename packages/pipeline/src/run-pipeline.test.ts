@@ -1,0 +1,95 @@
+// The whole pipeline on the bundled model with tiny settings: every stage runs,
+// the numbers hang together (checked against independent computations from the
+// model's config and the analysis table), and a resumed run reuses every stage.
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultModelDir } from '@layerprune/assets';
+import type { RunResults } from '@layerprune/report';
+import { openModelDir } from '@layerprune/tensor-io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPipeline, type PipelineResult } from './run-pipeline.js';
+import { tinyEvalData, tinyPipelineConfig } from './testing/tiny-pipeline.js';
+
+let dir: string;
+let first: PipelineResult;
+let evalTasks: string[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
+  evalTasks = await tinyEvalData(dir);
+  first = await runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test' });
+}, 300_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Parameters of one decoder block, from the config alone. */
+async function blockParameters(): Promise<{ perBlock: number; layers: number }> {
+  const model = await openModelDir(defaultModelDir());
+  const c = model.config;
+  await model.close();
+  const kv = c.numKeyValueHeads * c.headDim;
+  const q = c.numAttentionHeads * c.headDim;
+  const perBlock = c.hiddenSize * q + 2 * c.hiddenSize * kv + q * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize;
+  return { perBlock, layers: c.numHiddenLayers };
+}
+
+describe('runPipeline on the bundled model', () => {
+  it('builds one pruned model per fraction and method with the planned blocks', async () => {
+    const r: RunResults = first.results;
+    const { perBlock, layers } = await blockParameters();
+    expect(r.model.layers).toBe(layers);
+    expect(r.runs.map((x) => x.id)).toEqual(['similarity-n1', 'deepest-n1', 'similarity-n2', 'deepest-n2']);
+    for (const run of r.runs) {
+      const row = r.analysis.distances[run.n - 1];
+      const argmin = row.indexOf(Math.min(...row));
+      const start = run.method === 'similarity' ? argmin : layers - run.n - 1;
+      expect(run.removed).toEqual([[start, start + run.n]]);
+      expect(run.layersKept).toBe(layers - run.n);
+      expect(run.parameters).toBe(r.model.parameters - run.n * perBlock);
+      expect(run.bytes).toBeLessThan(r.model.bytes);
+    }
+  });
+
+  it('measures real losses: pruning hurts, healing logs its steps', () => {
+    const r = first.results;
+    expect(r.baseline.loss).toBeGreaterThan(0.5);
+    expect(r.baseline.loss).toBeLessThan(3);
+    for (const run of r.runs) {
+      expect(run.before.loss).toBeGreaterThan(r.baseline.loss);
+      expect(Number.isFinite(run.after?.loss)).toBe(true);
+      expect(run.healing?.curve.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+      expect(run.before['mmlu.acc']).toBeGreaterThanOrEqual(0);
+      expect(run.before['mmlu.acc']).toBeLessThanOrEqual(1);
+    }
+    // Both n = 2 plans drop the same blocks here only if the analysis says so; identical plans give identical scores.
+    const [s2, d2] = [r.runs[2], r.runs[3]];
+    if (JSON.stringify(s2.removed) === JSON.stringify(d2.removed)) expect(s2.before).toEqual(d2.before);
+  });
+
+  it('writes the report files', async () => {
+    for (const path of [first.report.html, first.report.markdown, first.report.results, ...first.report.figures]) {
+      expect((await stat(path)).size).toBeGreaterThan(100);
+    }
+    const html = await readFile(first.report.html, 'utf8');
+    expect(html.match(/<figure /g)?.length).toBe(first.report.figures.length);
+  });
+
+  it('with resume, reuses every recorded stage and reproduces the numbers', async () => {
+    const again = await runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test', resume: true });
+    expect(again.reusedStages).toContain('analyze');
+    // similarity and deepest share a plan when they pick the same block: one heal per distinct plan.
+    const plans = new Set(first.results.runs.map((r) => JSON.stringify(r.removed)));
+    expect(again.reusedStages.filter((s) => s.startsWith('heal-'))).toHaveLength(plans.size);
+    expect(again.results.runs).toEqual(first.results.runs);
+    expect(again.results.baseline).toEqual(first.results.baseline);
+  });
+
+  it('refuses a non-empty output without resume or force, before any work', async () => {
+    await expect(runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test' })).rejects.toMatchObject({
+      code: 'OUTPUT_NOT_EMPTY',
+    });
+  });
+});
