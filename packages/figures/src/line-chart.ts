@@ -99,7 +99,8 @@ export function lineChartSpec(options: LineChartOptions): TopLevelSpec {
             type: 'nominal',
             title: null,
             scale: { domain: options.series.map((s) => s.name), scheme: 'tableau10' },
-            legend: { orient: 'bottom', direction: 'horizontal' },
+            // Two columns of full-width labels: series names such as "similarity-optimal block, healed" must stay readable.
+            legend: { orient: 'bottom', direction: 'horizontal', columns: 2, labelLimit: 320, symbolType: 'stroke' },
           },
         },
       },

@@ -38,6 +38,18 @@ function metricSeries(results: RunResults, metric: MetricSpec): LineSeries[] {
   return series;
 }
 
+/** True when, for every n, the similarity and deepest methods removed the same blocks. */
+function methodsAgree(results: RunResults): boolean {
+  const byN = new Map<number, Set<string>>();
+  for (const r of results.runs) {
+    const set = byN.get(r.n) ?? new Set<string>();
+    set.add(JSON.stringify(r.removed));
+    byN.set(r.n, set);
+  }
+  const methods = new Set(results.runs.map((r) => r.method));
+  return methods.size > 1 && [...byN.values()].every((s) => s.size === 1);
+}
+
 export async function buildReportFigures(results: RunResults): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];
   const { analysis } = results;
@@ -73,7 +85,7 @@ export async function buildReportFigures(results: RunResults): Promise<ReportFig
     figures.push({
       id: `metric-${metric.key.replace(/[^a-z0-9]+/gi, '-')}`,
       title: `${metric.label} against the fraction of layers dropped`,
-      caption: `${metric.label}${metric.count ? ` (${metric.count} ${metric.countUnit ?? 'items'})` : ''}; ${metric.better} is better. Model: ${L} blocks.`,
+      caption: `${metric.label}${metric.count ? ` (${metric.count} ${metric.countUnit ?? 'items'})` : ''}; ${metric.better} is better. Model: ${L} blocks.${methodsAgree(results) ? ' Both methods chose the same blocks at every fraction, so their curves coincide.' : ''}`,
       svg: await renderLineChart({
         series,
         rules,
@@ -84,7 +96,10 @@ export async function buildReportFigures(results: RunResults): Promise<ReportFig
       }),
     });
   }
-  const healed = results.runs.filter((r) => r.healing !== null && r.healing.curve.length > 0);
+  // Methods that chose the same blocks share one healed model: draw it once.
+  const healed = results.runs
+    .filter((r) => r.healing !== null && r.healing.curve.length > 0)
+    .filter((r, i, all) => all.findIndex((x) => JSON.stringify(x.removed) === JSON.stringify(r.removed)) === i);
   if (healed.length > 0) {
     figures.push({
       id: 'healing-loss',
@@ -92,7 +107,7 @@ export async function buildReportFigures(results: RunResults): Promise<ReportFig
       caption: 'QLoRA training loss of each pruned model (frozen 4-bit base, LoRA adapters on the MLP projections).',
       svg: await renderLineChart({
         series: healed.map((r) => ({
-          name: `${r.method}, ${r.n} dropped`,
+          name: `blocks ${r.removed.map(([s, e]) => `[${s}, ${e})`).join(' ')} dropped`,
           points: (r.healing as NonNullable<PrunedRun['healing']>).curve.map((p) => ({ x: p.step, y: p.loss })),
         })),
         xTitle: 'step',
