@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultModelDir } from '@layerprune/assets';
 import type { RunResults } from '@layerprune/report';
+import { optimalBlockFromAnalysis, readAnalysisFile } from '@layerprune/surgery';
 import { openModelDir } from '@layerprune/tensor-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineResult } from './run-pipeline.js';
@@ -67,6 +68,14 @@ describe('runPipeline on the bundled model', () => {
     // Both n = 2 plans drop the same blocks here only if the analysis says so; identical plans give identical scores.
     const [s2, d2] = [r.runs[2], r.runs[3]];
     if (JSON.stringify(s2.removed) === JSON.stringify(d2.removed)) expect(s2.before).toEqual(d2.before);
+  });
+
+  it('writes an analysis.json that surgery reads for --from-analysis', async () => {
+    const analysis = await readAnalysisFile(join(dir, 'out', 'analysis.json'));
+    const block = optimalBlockFromAnalysis(analysis, 2, 'analysis.json');
+    const row = first.results.analysis.distances[1];
+    const argmin = row.indexOf(Math.min(...row));
+    expect([block.start, block.end]).toEqual([argmin, argmin + 2]);
   });
 
   it('writes the report files', async () => {

@@ -1,7 +1,7 @@
 // `layerprune run` as a library: analyze -> prune (per fraction and method) ->
 // evaluate -> heal -> evaluate again -> report. Every stage is recorded in the
 // output directory, so `resume` redoes only what did not finish.
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { loadCalibrationSequences } from '@layerprune/data';
 import { parseTaskSpec, type TaskSpec } from '@layerprune/eval';
@@ -20,6 +20,7 @@ import {
 } from '@layerprune/report';
 import { similarityMetricInfo, type SimilarityMetric } from '@layerprune/similarity';
 import { pruneModel } from '@layerprune/surgery';
+import { writeFileAtomic } from '@layerprune/tensor-io';
 import { analyzeModel } from './analyze-model.js';
 import { collectEnvironment } from './collect-environment.js';
 import { evaluateModelDir, type ModelEvaluation } from './evaluate-model-dir.js';
@@ -143,6 +144,30 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   });
   const analysis = analysisStage.result;
   emit({ stage: 'analyze', kind: analysisStage.reused ? 'reused' : 'done', seconds: analysisStage.seconds });
+  // The same `optimal` list as `layerprune analyze` writes, so `layerprune prune
+  // --from-analysis <out>/analysis.json --n N` works on a run's output too.
+  await mkdir(out, { recursive: true });
+  await writeFileAtomic(
+    join(out, 'analysis.json'),
+    `${JSON.stringify(
+      {
+        format: 'layerprune.analysis',
+        version: 1,
+        tool: { name: 'layerprune', version: options.toolVersion },
+        model: { dir: modelDir, modelType: info.modelType, numLayers },
+        data: { file: resolve(config.data), seed: config.seed, samples: analysis.samples, seqLen: config.analysis.seqLen },
+        metric: analysis.metric,
+        numLayers,
+        samples: analysis.samples,
+        tokens: analysis.tokens,
+        optimal: analysis.optimal.map((o) => ({ ...o, end: o.start + o.n, standardError: analysis.standardErrors?.[o.n - 1]?.[o.start] ?? null })),
+        distances: analysis.distances,
+        standardErrors: analysis.standardErrors,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 
   const { runs: planned, notes } = planRuns(numLayers, config.fractions, config.methods, (n) => {
     const best = analysis.optimal.find((o) => o.n === n);
