@@ -188,7 +188,8 @@ export class LoraRunner {
     }
     dy.dispose();
     xs[0].dispose();
-    return { loss: loss / lossScale, tokens: count };
+    // valueAndGrads scales only the gradients by lossScale (dy); the value is the plain mean loss.
+    return { loss, tokens: count };
   }
 
   /** Mean next-token loss without gradients and without dropout. */
