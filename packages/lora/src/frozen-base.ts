@@ -4,7 +4,9 @@
 // 16-bit or float32. linear() dequantizes one weight into a caller's reusable
 // buffer, so at most one block's weights exist in float32 at a time.
 import { decodeToFloat32, encodeFromFloat32 } from '@layerprune/tensor-io';
+import type { BlockWeights } from '@layerprune/model';
 import { dequantize4bit, quantize4bit, type QuantState4bit } from '@layerprune/quant';
+import { llamaLinearShapes } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
 import { ALL_LINEAR_MODULES, moduleSuffix, type LinearModuleName } from './target-modules.js';
 import type { TrainModelConfig } from './train-model-config.js';
@@ -117,6 +119,26 @@ export class FrozenBase {
     const view = out ? out.subarray(0, n) : new Float32Array(n);
     decodeHalfInto(stored.bytes, stored.dtype, view);
     return view;
+  }
+
+  /**
+   * Block `layer` as the model runtime's BlockWeights. Each linear is written
+   * into its own buffer in `buffers` (grown on demand and reused block after
+   * block): the runtime copies them into tensors before the next call.
+   */
+  blockWeights(layer: number, buffers: Map<LinearModuleName, Float32Array>): BlockWeights {
+    const shapes = llamaLinearShapes(this.config);
+    const linear = {} as Record<LinearModuleName, Float32Array>;
+    const bias: Partial<Record<LinearModuleName, Float32Array>> = {};
+    for (const m of ALL_LINEAR_MODULES) {
+      const [out, inF] = shapes.shape(m);
+      let buffer = buffers.get(m);
+      if (!buffer || buffer.length < out * inF) buffers.set(m, (buffer = new Float32Array(out * inF)));
+      linear[m] = this.linear(layer, m, buffer);
+      const b = this.bias(layer, m);
+      if (b) bias[m] = b;
+    }
+    return { inputLayernorm: this.norm(layer, 'input'), postAttentionLayernorm: this.norm(layer, 'post'), linear, bias };
   }
 
   /** Bytes held for the block linears (the part that `bits` shrinks). */

@@ -5,16 +5,38 @@
 // block l+1. So at any time one block's float32 weights and one block's
 // activations exist, plus L+1 residual-stream tensors.
 import * as tf from '@tensorflow/tfjs';
-import { createAttentionContext, type AttentionContext } from './attention-context.js';
-import { DequantScratch, materializeBlock } from './block-tensors.js';
+import { blockForward, createBlockContext, materializeBlock, matMul2d, rmsNorm } from '@layerprune/model';
+import type { Architecture, BlockContext, BlockTensors, LinearDeltaHook } from '@layerprune/model';
 import { blockDropoutMasks } from './dropout-masks.js';
 import type { FrozenBase } from './frozen-base.js';
 import { createHeadTensors, headLoss, type HeadTensors } from './lm-head-loss.js';
 import type { LoraAdapters, LoraPair } from './lora-adapters.js';
-import { blockForward, rmsNorm, type AdapterTensors } from './lora-block-forward.js';
 import { LoraError } from './lora-error.js';
 import type { RngState, SeededRng } from './seeded-rng.js';
 import type { LinearModuleName } from './target-modules.js';
+import { trainArchitecture } from './train-architecture.js';
+
+/** One module's adapter inside a taped function: A^T [in, r], B^T [r, out] and its dropout mask. */
+interface AdapterTensors {
+  readonly at: tf.Tensor2D;
+  readonly bt: tf.Tensor2D;
+  /** [N, in], already scaled by 1/(1-p); null without dropout. */
+  readonly mask: tf.Tensor2D | null;
+}
+
+/**
+ * The LoRA term as the runtime's linear-delta hook (added after the bias):
+ * PEFT's lora_B(lora_A(dropout(x))) * scaling, as plain 2-D matMuls whose
+ * gradients reach A^T and B^T (matMul2d avoids wasm's slow transposeA/B).
+ */
+function loraHook(adapters: Partial<Record<LinearModuleName, AdapterTensors>>, scaling: number): LinearDeltaHook {
+  return (_layer, module, input) => {
+    const t = adapters[module];
+    if (!t) return null;
+    const x = t.mask ? (tf.mul(input, t.mask) as tf.Tensor2D) : input;
+    return tf.mul(matMul2d(matMul2d(x, t.at), t.bt), scaling) as tf.Tensor2D;
+  };
+}
 
 export interface MicroBatchResult {
   /** Mean next-token loss of the micro-batch (nats per predicted token). */
@@ -26,13 +48,26 @@ export interface MicroBatchResult {
 export class LoraRunner {
   readonly base: FrozenBase;
   readonly adapters: LoraAdapters | null;
-  private readonly scratch = new DequantScratch();
+  private readonly arch: Architecture;
+  /** One reusable float32 buffer per linear module for dequantized block weights. */
+  private readonly buffers = new Map<LinearModuleName, Float32Array>();
   private head: HeadTensors | null = null;
-  private ctx: AttentionContext | null = null;
+  private ctx: BlockContext | null = null;
 
   constructor(base: FrozenBase, adapters: LoraAdapters | null) {
     this.base = base;
     this.adapters = adapters;
+    this.arch = trainArchitecture(base.config);
+  }
+
+  /**
+   * Block `layer`'s frozen weights as tensors, for one forward (or one
+   * recomputed forward + backward): 4-bit weights are dequantized here. Kept in
+   * the Hugging Face [out, in] layout, which the runtime multiplies from the left
+   * so a freshly made weight is never packed by XNNPACK (see FrozenWeight).
+   */
+  private block(layer: number): BlockTensors {
+    return materializeBlock(this.arch.config, this.base.blockWeights(layer, this.buffers), 'out-in');
   }
 
   private headTensors(): HeadTensors {
@@ -41,10 +76,10 @@ export class LoraRunner {
     return this.head;
   }
 
-  private context(batch: number, seqLen: number): AttentionContext {
-    if (!this.ctx || this.ctx.batch !== batch || this.ctx.seqLen !== seqLen) {
+  private context(batch: number, seqLen: number): BlockContext {
+    if (!this.ctx || this.ctx.batch !== batch || this.ctx.queryLength !== seqLen) {
       this.ctx?.dispose();
-      this.ctx = createAttentionContext(this.base.config, batch, seqLen);
+      this.ctx = createBlockContext(this.arch, { batch, queryLength: seqLen });
     }
     return this.ctx;
   }
@@ -68,12 +103,11 @@ export class LoraRunner {
 
   /**
    * Tensors of the adapters of one block. `params` (A^T, B^T per pair) are what
-   * gradients are taken for; `owned` is everything to dispose afterwards.
+   * gradients are taken for, and what to dispose afterwards (masks are the caller's).
    */
-  private adapterTensors(pairs: LoraPair[], masks: Map<string, tf.Tensor2D> | null): { tensors: Partial<Record<LinearModuleName, AdapterTensors>>; params: tf.Tensor2D[]; owned: tf.Tensor[] } {
+  private adapterTensors(pairs: LoraPair[], masks: Map<string, tf.Tensor2D> | null): { tensors: Partial<Record<LinearModuleName, AdapterTensors>>; params: tf.Tensor2D[] } {
     const tensors: Partial<Record<LinearModuleName, AdapterTensors>> = {};
     const params: tf.Tensor2D[] = [];
-    const owned: tf.Tensor[] = [];
     const r = this.adapters?.config.rank ?? 0;
     for (const p of pairs) {
       // A [r, in] -> A^T [in, r]; B [out, r] -> B^T [r, out]: forward products stay plain 2-D matMuls.
@@ -81,11 +115,12 @@ export class LoraRunner {
       const b = tf.tensor2d(p.b, [p.outFeatures, r]);
       const at = tf.transpose(a) as tf.Tensor2D;
       const bt = tf.transpose(b) as tf.Tensor2D;
+      a.dispose();
+      b.dispose();
       params.push(at, bt);
-      owned.push(a, b, at, bt);
-      tensors[p.module] = { at, bt, a, b, mask: masks?.get(p.module) ?? null };
+      tensors[p.module] = { at, bt, mask: masks?.get(p.module) ?? null };
     }
-    return { tensors, params, owned };
+    return { tensors, params };
   }
 
   private static targets(batch: readonly (readonly number[])[], seqLen: number): { targets: tf.Tensor1D; weights: tf.Tensor1D; count: number } {
@@ -116,12 +151,13 @@ export class LoraRunner {
     const dropout = this.adapters?.config.dropout ?? 0;
     const xs: tf.Tensor2D[] = [this.embed(batch, seqLen)];
     for (let l = 0; l < this.base.config.numHiddenLayers; l++) {
-      const block = materializeBlock(this.base, l, this.scratch, false);
+      const block = this.block(l);
       const pairs = this.adapters?.forLayer(l) ?? [];
       const masks = layerRng && dropout > 0 ? blockDropoutMasks(layerRng[l], batch.length * seqLen, pairs.map((p) => ({ name: p.module, inFeatures: p.inFeatures })), dropout) : null;
-      const { tensors, owned } = this.adapterTensors(pairs, masks);
-      xs.push(tf.tidy(() => blockForward(xs[l], block, tensors, this.adapters?.scaling ?? 0, this.base.config, ctx)));
-      owned.forEach((t) => t.dispose());
+      const { tensors, params } = this.adapterTensors(pairs, masks);
+      const linearDelta = loraHook(tensors, this.adapters?.scaling ?? 0);
+      xs.push(tf.tidy(() => blockForward(this.arch, block, xs[l], ctx, { layer: l, linearDelta })));
+      params.forEach((t) => t.dispose());
       masks?.forEach((t) => t.dispose());
       block.dispose();
     }
@@ -156,10 +192,10 @@ export class LoraRunner {
     const indexOf = new Map(adapters.pairs.map((p, i) => [p, i]));
     const dropout = adapters.config.dropout;
     for (let l = L - 1; l >= 0; l--) {
-      const block = materializeBlock(this.base, l, this.scratch, true);
+      const block = this.block(l);
       const pairs = adapters.forLayer(l);
       const masks = layerRng && dropout > 0 ? blockDropoutMasks(layerRng[l], batch.length * seqLen, pairs.map((p) => ({ name: p.module, inFeatures: p.inFeatures })), dropout) : null;
-      const { tensors, params, owned } = this.adapterTensors(pairs, masks);
+      const { tensors, params } = this.adapterTensors(pairs, masks);
       const upstream = dy;
       const result = tf.tidy(() => {
         const f = (...args: tf.Tensor[]): tf.Tensor => {
@@ -168,7 +204,7 @@ export class LoraRunner {
           pairs.forEach((p, i) => {
             local[p.module] = { ...tensors[p.module]!, at: ps[2 * i] as tf.Tensor2D, bt: ps[2 * i + 1] as tf.Tensor2D };
           });
-          return blockForward(x as tf.Tensor2D, block, local, adapters.scaling, this.base.config, ctx);
+          return blockForward(this.arch, block, x as tf.Tensor2D, ctx, { layer: l, linearDelta: loraHook(local, adapters.scaling) });
         };
         return tf.grads(f)([xs[l], ...params], upstream);
       });
@@ -181,7 +217,7 @@ export class LoraRunner {
         result[1 + 2 * i].dispose();
         result[2 + 2 * i].dispose();
       });
-      owned.forEach((t) => t.dispose());
+      params.forEach((t) => t.dispose());
       masks?.forEach((t) => t.dispose());
       block.dispose();
       xs[l + 1].dispose();

@@ -1,0 +1,20 @@
+// The model runtime's Architecture for a training config, so training runs the
+// very block the runtime evaluates with (@layerprune/model blockForward).
+import { resolveArchitecture, type Architecture } from '@layerprune/model';
+import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { TrainModelConfig } from './train-model-config.js';
+
+export function trainArchitecture(config: TrainModelConfig): Architecture {
+  const full: LlamaFamilyConfig = {
+    maxPositionEmbeddings: 0,
+    torchDtype: null,
+    bosTokenId: null,
+    eosTokenId: null,
+    ...config,
+    // Training has always used full causal attention (no sliding window); the
+    // model type only selects window rules, so plain llama keeps that exactly.
+    modelType: 'llama',
+    slidingWindow: null,
+  };
+  return resolveArchitecture(full, {}, 'training config');
+}
