@@ -1,22 +1,24 @@
 // The architecture facts the trainer needs, a subset of tensor-io's
 // LlamaFamilyConfig (so a config from openModelDir passes as it is).
+import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 import { LoraError } from './lora-error.js';
 
-export interface TrainModelConfig {
-  hiddenSize: number;
-  intermediateSize: number;
-  numHiddenLayers: number;
-  numAttentionHeads: number;
-  numKeyValueHeads: number;
-  headDim: number;
-  rmsNormEps: number;
-  ropeTheta: number;
-  ropeScaling: null | ({ ropeType: string; factor?: number } & Record<string, unknown>);
-  vocabSize: number;
-  tieWordEmbeddings: boolean;
-  attentionBias: boolean;
-  hiddenAct: string;
-}
+export type TrainModelConfig = Pick<
+  LlamaFamilyConfig,
+  | 'hiddenSize'
+  | 'intermediateSize'
+  | 'numHiddenLayers'
+  | 'numAttentionHeads'
+  | 'numKeyValueHeads'
+  | 'headDim'
+  | 'rmsNormEps'
+  | 'ropeTheta'
+  | 'ropeScaling'
+  | 'vocabSize'
+  | 'tieWordEmbeddings'
+  | 'attentionBias'
+  | 'hiddenAct'
+>;
 
 /** Refuses architectures the training block does not implement (instead of training something else). */
 export function checkTrainable(config: TrainModelConfig, where: string): void {

@@ -2,7 +2,7 @@
 // copy of a model, with the error each quantized weight took on.
 // Thin: options -> @layerprune/quant quantizeModelDir -> per-tensor table.
 import { defaultModelDir } from '@layerprune/assets';
-import { quantizeModelDir, type QuantType, type TensorReport } from '@layerprune/quant';
+import { quantizeModelDir, type QuantizeModelResult, type QuantType, type TensorReport } from '@layerprune/quant';
 import { parseByteSize } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -30,29 +30,15 @@ export interface QuantizeCommandResult {
   type: QuantType;
   blockSize: number | null;
   doubleQuant: boolean;
-  tensors: Array<{
-    name: string;
-    action: TensorReport['action'];
-    shape: number[];
-    dtype: string;
-    params: number;
-    bytesBefore: number;
-    bytesAfter: number;
-    /** RMSE of the dequantized weight divided by the weight's standard deviation. */
-    relativeRmse: number | null;
-    maxAbsError: number | null;
-  }>;
-  totals: {
-    tensors: number;
-    quantizedTensors: number;
-    params: number;
-    quantizedParams: number;
-    bytesBefore: number;
-    bytesAfter: number;
-    relativeRmse: number;
-    maxAbsError: number;
-    bitsPerQuantizedParam: number;
-  };
+  /** The library's per-tensor report with its error flattened (null for kept tensors). */
+  tensors: Array<
+    Pick<TensorReport, 'name' | 'action' | 'shape' | 'dtype' | 'params' | 'bytesBefore' | 'bytesAfter'> & {
+      /** RMSE of the dequantized weight divided by the weight's standard deviation. */
+      relativeRmse: number | null;
+      maxAbsError: number | null;
+    }
+  >;
+  totals: QuantizeModelResult['totals'];
   files: string[];
 }
 
