@@ -10,6 +10,8 @@ export { StageStore, stageKey } from './stage-store.js';
 export type { StageRecord } from './stage-store.js';
 export { analyzeModel, AnalyzeModelError, MAX_CAPTURED_STATE_BYTES } from './analyze-model.js';
 export type { AnalyzeModelOptions, AnalyzableModel, AnalyzeModelErrorCode } from './analyze-model.js';
+export { analysisDocument, blockRecommendations } from './analysis-document.js';
+export type { AnalysisDocumentInput, BlockRecommendation } from './analysis-document.js';
 export { evaluateModelDir } from './evaluate-model-dir.js';
 export type { EvaluateModelDirOptions, ModelEvaluation } from './evaluate-model-dir.js';
 export { preflight } from './preflight.js';

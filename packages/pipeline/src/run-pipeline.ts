@@ -18,9 +18,10 @@ import {
   type RunResults,
   type WrittenReport,
 } from '@layerprune/report';
-import { similarityMetricInfo, type SimilarityMetric } from '@layerprune/similarity';
+import { DistanceTable, similarityMetricInfo, type DistanceTableJSON, type SimilarityMetric } from '@layerprune/similarity';
 import { pruneModel } from '@layerprune/surgery';
 import { writeFileAtomic } from '@layerprune/tensor-io';
+import { analysisDocument } from './analysis-document.js';
 import { analyzeModel } from './analyze-model.js';
 import { collectEnvironment } from './collect-environment.js';
 import { evaluateModelDir, type ModelEvaluation } from './evaluate-model-dir.js';
@@ -128,7 +129,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
         batchSize: config.analysis.batch,
         onProgress: (done, total) => emit({ stage: 'analyze', kind: 'progress', done, total, unit: 'samples' }),
       });
-      const summary: AnalysisSummary & { backend: string } = {
+      const summary: AnalysisSummary & { backend: string; mode: string; sampled: number; truncated: number; table: DistanceTableJSON } = {
         metric,
         samples: table.samples,
         tokens: table.tokens,
@@ -136,6 +137,10 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
         standardErrors: table.rows().map((r) => Array.from({ length: r.values.length }, (_, l) => table.standardError(r.n, l) ?? 0)),
         optimal: table.recommendations().map((b) => ({ n: b.n, start: b.start, distance: b.distance })),
         backend: model.backend,
+        mode: model.mode,
+        sampled: calibration.sampled,
+        truncated: calibration.truncated,
+        table: table.toJSON(),
       };
       return summary;
     } finally {
@@ -144,30 +149,25 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   });
   const analysis = analysisStage.result;
   emit({ stage: 'analyze', kind: analysisStage.reused ? 'reused' : 'done', seconds: analysisStage.seconds });
-  // The same `optimal` list as `layerprune analyze` writes, so `layerprune prune
+  // The same analysis.json as `layerprune analyze` writes, so `layerprune prune
   // --from-analysis <out>/analysis.json --n N` works on a run's output too.
   await mkdir(out, { recursive: true });
-  await writeFileAtomic(
-    join(out, 'analysis.json'),
-    `${JSON.stringify(
-      {
-        format: 'layerprune.analysis',
-        version: 1,
-        tool: { name: 'layerprune', version: options.toolVersion },
-        model: { dir: modelDir, modelType: info.modelType, numLayers },
-        data: { file: resolve(config.data), seed: config.seed, samples: analysis.samples, seqLen: config.analysis.seqLen },
-        metric: analysis.metric,
-        numLayers,
-        samples: analysis.samples,
-        tokens: analysis.tokens,
-        optimal: analysis.optimal.map((o) => ({ ...o, end: o.start + o.n, standardError: analysis.standardErrors?.[o.n - 1]?.[o.start] ?? null })),
-        distances: analysis.distances,
-        standardErrors: analysis.standardErrors,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const document = analysisDocument({
+    table: DistanceTable.fromJSON(analysis.table),
+    metric,
+    toolVersion: options.toolVersion,
+    model: { dir: modelDir, modelType: info.modelType, backend: analysis.backend, mode: analysis.mode },
+    data: {
+      file: resolve(config.data),
+      format: 'auto',
+      seed: config.seed,
+      samplesRequested: config.analysis.samples,
+      seqLen: Math.min(config.analysis.seqLen, info.context),
+      sampled: analysis.sampled,
+      truncated: analysis.truncated,
+    },
+  });
+  await writeFileAtomic(join(out, 'analysis.json'), `${JSON.stringify(document, null, 2)}\n`);
 
   const { runs: planned, notes } = planRuns(numLayers, config.fractions, config.methods, (n) => {
     const best = analysis.optimal.find((o) => o.n === n);
@@ -313,7 +313,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     tool: { name: 'layerprune', version: options.toolVersion },
     createdAt: new Date().toISOString(),
     commands: options.commands ?? [],
-    environment: await collectEnvironment((analysis as { backend?: string }).backend ?? config.backend),
+    environment: await collectEnvironment(analysis.backend),
     model: {
       dir: modelDir,
       name: basename(modelDir),

@@ -8,14 +8,14 @@ import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
 import { loadCalibrationSequences, type DataFormat } from '@layerprune/data';
 import { renderDistanceHeatmap, renderMinDistanceCurve } from '@layerprune/figures';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
-import { SIMILARITY_METRIC_NAMES, SIMILARITY_METRICS, similarityMetricInfo, simpleRulePlan, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
+import { SIMILARITY_METRIC_NAMES, SIMILARITY_METRICS, similarityMetricInfo, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
 import { defineCommand } from '../cli/define-command.js';
 import { CliError } from '../cli/errors.js';
 import { formatNumber, formatTable } from '../cli/output.js';
 import { toolVersion } from '../cli/tool-version.js';
-import { analyzeModel } from '@layerprune/pipeline';
+import { analysisDocument, analyzeModel, blockRecommendations, type BlockRecommendation } from '@layerprune/pipeline';
 
 export type WeightModeOption = 'auto' | 'resident' | 'streaming';
 
@@ -37,15 +37,7 @@ export interface AnalyzeOptions {
   field?: string;
 }
 
-export interface AnalyzeRecommendation {
-  n: number;
-  start: number;
-  end: number;
-  distance: number;
-  standardError: number | null;
-  /** The paper's simple rule [L-n-1, L-1) and its distance, for comparison. */
-  simpleRule: { start: number; end: number; distance: number };
-}
+export type AnalyzeRecommendation = BlockRecommendation;
 
 export interface AnalyzeResult {
   model: string;
@@ -138,10 +130,7 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     model.dispose();
   }
 
-  const recommendations: AnalyzeRecommendation[] = table.recommendations().map((best) => {
-    const rule = simpleRulePlan(table.numLayers, best.n);
-    return { ...best, simpleRule: { ...rule, distance: table.value(best.n, rule.start) } };
-  });
+  const recommendations: AnalyzeRecommendation[] = blockRecommendations(table);
   await mkdir(outDir, { recursive: true });
   const files = {
     json: join(outDir, 'analysis.json'),
@@ -149,21 +138,13 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     heatmap: join(outDir, 'heatmap.svg'),
     curve: join(outDir, 'min-distance.svg'),
   };
-  const analysis = {
-    format: 'layerprune.analysis',
-    version: 1,
-    tool: { name: 'layerprune', version: toolVersion() },
-    model: { dir: modelDir, modelType: info.modelType, numLayers: table.numLayers, backend: model.backend, mode },
-    data: { file: dataFile, format: options.format ?? 'auto', seed, samplesRequested: samples, seqLen, sampled: calibration.sampled, truncated: calibration.truncated },
+  const analysis = analysisDocument({
+    table,
     metric,
-    metricDescription: metricInfo.description,
-    numLayers: table.numLayers,
-    samples: table.samples,
-    tokens: table.tokens,
-    optimal: recommendations.map(({ n, start, end, distance, standardError }) => ({ n, start, end, distance, standardError })),
-    simpleRule: recommendations.map(({ n, simpleRule }) => ({ n, ...simpleRule })),
-    table: table.toJSON(),
-  };
+    toolVersion: toolVersion(),
+    model: { dir: modelDir, modelType: info.modelType, backend: model.backend, mode },
+    data: { file: dataFile, format: options.format ?? 'auto', seed, samplesRequested: samples, seqLen, sampled: calibration.sampled, truncated: calibration.truncated },
+  });
   const title = `${basename(modelDir)}: ${metricInfo.label}, ${table.samples} samples`;
   const [heatmap, curve] = await Promise.all([
     renderDistanceHeatmap({ rows: table.rows(), metricLabel: metricInfo.label, title }),
