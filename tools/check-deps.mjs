@@ -11,19 +11,20 @@ const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 // Lower number = closer to the bottom. A package may import only strictly lower layers.
 export const LAYERS = {
-  'tensor-io': 0,
-  assets: 0,
-  similarity: 0,
-  data: 0,
-  figures: 0,
-  quant: 1,
-  model: 2,
-  surgery: 3,
-  lora: 3,
-  eval: 3,
-  report: 4,
-  pipeline: 5,
-  cli: 6,
+  'safe-output': 0,
+  'tensor-io': 1,
+  assets: 1,
+  similarity: 1,
+  data: 1,
+  figures: 1,
+  quant: 2,
+  model: 3,
+  surgery: 4,
+  lora: 4,
+  eval: 4,
+  report: 5,
+  pipeline: 6,
+  cli: 7,
 };
 
 function sourceFiles(dir) {

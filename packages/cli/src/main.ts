@@ -3,7 +3,8 @@ import yargs from 'yargs';
 import type { CommandModule } from 'yargs';
 import { commandRuntime } from './cli/define-command.js';
 import type { GlobalOptions } from './cli/command-context.js';
-import { exitCodeFor, formatErrorLine, USAGE_EXIT_CODE } from './cli/errors.js';
+import { CliError, exitCodeFor, formatErrorLine, USAGE_EXIT_CODE } from './cli/errors.js';
+import { escapeTerminal } from './cli/escape-terminal.js';
 import { toolVersion } from './cli/tool-version.js';
 import { commands } from './commands/index.js';
 
@@ -36,6 +37,9 @@ export async function main(argv: string[], streams: MainStreams = {}): Promise<n
     .fail((message, error) => {
       if (error) failure = error;
       else usageError = message ?? 'invalid usage';
+      // Unless this throws, yargs goes on to run the command's handler: an unknown
+      // option or a value outside `choices` would be reported only after the work.
+      throw error ?? new CliError('USAGE', usageError ?? 'invalid usage', USAGE_EXIT_CODE);
     });
   for (const command of commands as CommandModule<GlobalOptions, object>[]) parser.command(command);
 
@@ -51,12 +55,13 @@ export async function main(argv: string[], streams: MainStreams = {}): Promise<n
   }
   if (printed && usageError === null && failure === null) (streams.stdout ?? process.stdout).write(`${printed}\n`);
   if (usageError !== null) {
-    stderr.write(`error [USAGE]: ${String(usageError).replace(/\s*\n\s*/g, ' ').trim()}\n`);
+    // yargs quotes the arguments it refuses: formatted (and escaped) like every error.
+    stderr.write(`${formatErrorLine(new CliError('USAGE', String(usageError)))}\n`);
     return USAGE_EXIT_CODE;
   }
   if (failure !== null) {
     stderr.write(`${formatErrorLine(failure)}\n`);
-    if (debug && failure instanceof Error && failure.stack) stderr.write(`${failure.stack}\n`);
+    if (debug && failure instanceof Error && failure.stack) stderr.write(`${escapeTerminal(failure.stack, { multiline: true })}\n`);
     return exitCodeFor(failure);
   }
   return 0;

@@ -1,4 +1,5 @@
 // One document of a corpus, with where it came from so errors and samples can be traced.
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './read-limits.js';
 
 export interface Document {
   text: string;
@@ -8,5 +9,5 @@ export interface Document {
   line: number;
 }
 
-/** Text documents above this many characters are rejected rather than held in memory. */
-export const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
+/** @deprecated The limit is now in bytes and can be set per call: use DEFAULT_MAX_DOCUMENT_BYTES and `maxDocumentBytes`. */
+export const MAX_DOCUMENT_CHARS = DEFAULT_MAX_DOCUMENT_BYTES;

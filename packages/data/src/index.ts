@@ -2,9 +2,19 @@ export { DataError, isDataError } from './data-error.js';
 export type { DataErrorCode, DataErrorDetails } from './data-error.js';
 export { MAX_DOCUMENT_CHARS } from './document.js';
 export type { Document } from './document.js';
+export {
+  DEFAULT_MAX_COMPRESSION_RATIO,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  MIN_DECOMPRESSED_BYTES_LIMIT,
+  resolveReadLimits,
+} from './read-limits.js';
+export type { EncodingErrors, ReadLimitOptions, ResolvedReadLimits } from './read-limits.js';
+export { openRegularFile } from './open-regular-file.js';
+export type { RegularFile } from './open-regular-file.js';
 export { isGzipFile, readLines } from './read-lines.js';
-export type { Line } from './read-lines.js';
+export type { FileLine, Line } from './line.js';
 export { parseTextDocuments } from './parse-text-documents.js';
+export type { ParseTextOptions } from './parse-text-documents.js';
 export { parseJsonlDocuments } from './parse-jsonl-documents.js';
 export { loadDocuments, readDocuments } from './read-documents.js';
 export type { DataFormat, ReadDocumentsOptions } from './read-documents.js';

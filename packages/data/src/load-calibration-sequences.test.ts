@@ -37,5 +37,20 @@ describe('loadCalibrationSequences', () => {
     await expect(loadCalibrationSequences(short, () => [1], { samples: 5, seqLength: 10 })).rejects.toMatchObject({
       code: 'EMPTY_INPUT',
     });
+    const empty = join(tmp, 'empty.txt');
+    writeFileSync(empty, '');
+    await expect(loadCalibrationSequences(empty, encode, { samples: 5, seqLength: 10 })).rejects.toMatchObject({ code: 'EMPTY_INPUT', file: empty });
+  });
+
+  it('passes the read limits to the reader', async () => {
+    const latin1 = join(tmp, 'latin1.txt');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('first story\n\nna'), Buffer.from([0xef]), Buffer.from('ve second story\n')]));
+    await expect(loadCalibrationSequences(latin1, encode, { samples: 5, seqLength: 10 })).rejects.toMatchObject({ code: 'INVALID_UTF8', line: 3 });
+    const replaced = await loadCalibrationSequences(latin1, encode, { samples: 5, seqLength: 100, encodingErrors: 'replace' });
+    expect(replaced.sequences[1]).toEqual(encode('na\uFFFDve second story'));
+    await expect(loadCalibrationSequences(C4_SAMPLE, encode, { samples: 5, seqLength: 10, maxDocumentBytes: 256 })).rejects.toMatchObject({
+      code: 'DOCUMENT_TOO_LARGE',
+      limit: 256,
+    });
   });
 });

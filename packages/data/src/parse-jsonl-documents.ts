@@ -4,7 +4,7 @@
 // `index` so indices match the file's record numbers.
 import { DataError, where } from './data-error.js';
 import type { Document } from './document.js';
-import type { Line } from './read-lines.js';
+import type { Line } from './line.js';
 
 export async function* parseJsonlDocuments(
   lines: AsyncIterable<Line> | Iterable<Line>,

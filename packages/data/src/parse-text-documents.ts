@@ -1,12 +1,23 @@
 // Plain text corpora: documents are separated by one or more blank (or
 // whitespace-only) lines; the lines of a document are joined with "\n".
 import { DataError, where } from './data-error.js';
-import { MAX_DOCUMENT_CHARS, type Document } from './document.js';
-import type { Line } from './read-lines.js';
+import type { Document } from './document.js';
+import type { Line } from './line.js';
+import { formatBytes, resolveReadLimits } from './read-limits.js';
 
-export async function* parseTextDocuments(lines: AsyncIterable<Line> | Iterable<Line>, file: string): AsyncGenerator<Document> {
+export interface ParseTextOptions {
+  /** Largest document in UTF-8 bytes (joining newlines included). Default DEFAULT_MAX_DOCUMENT_BYTES (64 MiB). */
+  maxDocumentBytes?: number;
+}
+
+export async function* parseTextDocuments(
+  lines: AsyncIterable<Line> | Iterable<Line>,
+  file: string,
+  options: ParseTextOptions = {},
+): AsyncGenerator<Document> {
+  const limit = resolveReadLimits({ maxDocumentBytes: options.maxDocumentBytes }).maxDocumentBytes;
   let parts: string[] = [];
-  let chars = 0;
+  let bytes = 0;
   let start = 0;
   let index = 0;
   for await (const line of lines) {
@@ -14,17 +25,18 @@ export async function* parseTextDocuments(lines: AsyncIterable<Line> | Iterable<
       if (parts.length > 0) {
         yield { text: parts.join('\n'), index: index++, line: start };
         parts = [];
-        chars = 0;
+        bytes = 0;
       }
       continue;
     }
     if (parts.length === 0) start = line.number;
-    chars += line.text.length + 1;
-    if (chars > MAX_DOCUMENT_CHARS) {
+    bytes += (line.bytes ?? Buffer.byteLength(line.text, 'utf8')) + (parts.length > 0 ? 1 : 0);
+    if (bytes > limit) {
       throw new DataError(
         'DOCUMENT_TOO_LARGE',
-        `${where(file, start)}: document exceeds ${MAX_DOCUMENT_CHARS} characters without a blank line; is this really a text corpus?`,
-        { file, line: start, limit: MAX_DOCUMENT_CHARS },
+        `${where(file, start)}: document (lines ${start}-${line.number}) is larger than the limit of ${formatBytes(limit)} ` +
+          `(maxDocumentBytes ${limit}) without a blank line; is this really a text corpus?`,
+        { file, line: start, limit },
       );
     }
     parts.push(line.text);

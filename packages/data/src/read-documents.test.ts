@@ -94,7 +94,7 @@ describe('readDocuments on small inputs', () => {
     expect((await errorOf(loadDocuments(write('blank.jsonl', '{"text":""}\n')))).code).toBe('EMPTY_INPUT');
     expect((await errorOf(loadDocuments(join(tmp, 'missing.txt')))).code).toBe('FILE_NOT_FOUND');
     mkdirSync(join(tmp, 'dir.txt'), { recursive: true });
-    expect((await errorOf(loadDocuments(join(tmp, 'dir.txt')))).code).toBe('READ_FAILED');
+    expect((await errorOf(loadDocuments(join(tmp, 'dir.txt')))).code).toBe('NOT_A_REGULAR_FILE');
 
     const bad = await errorOf(loadDocuments(write('bad.jsonl', '{"text":"a"}\n{"text":"b"}\n{"text": oops}\n')));
     expect(bad).toMatchObject({ code: 'MALFORMED_JSON', line: 3 });
@@ -114,5 +114,33 @@ describe('readDocuments on small inputs', () => {
     const garbage = Buffer.from(whole);
     garbage.fill(0x55, 20, 400);
     expect((await errorOf(loadDocuments(write('garbage.txt.gz', garbage)))).code).toBe('DECOMPRESS_FAILED');
+  });
+});
+
+describe('readDocuments limits', () => {
+  it('counts a text document in UTF-8 bytes against maxDocumentBytes, at its first line', async () => {
+    // 30 emoji are 60 UTF-16 units but 120 bytes: only a byte count refuses this at 100.
+    const file = write('emoji.txt', `intro\n\n${'😀'.repeat(10)}\n${'😀'.repeat(10)}\n${'😀'.repeat(10)}\n\nafter\n`);
+    const error = await errorOf(loadDocuments(file, { maxDocumentBytes: 100 }));
+    expect(error).toMatchObject({ code: 'DOCUMENT_TOO_LARGE', file, line: 3, limit: 100 });
+    expect(error.message).toMatch(/emoji\.txt:3: document \(lines 3-5\) is larger than the limit of 100 bytes \(maxDocumentBytes 100\)/);
+    // 3 lines of 40 bytes + 2 joining newlines = 122 bytes.
+    expect((await loadDocuments(file, { maxDocumentBytes: 122 })).map((d) => d.line)).toEqual([1, 3, 7]);
+    expect((await errorOf(loadDocuments(file, { maxDocumentBytes: 121 }))).code).toBe('DOCUMENT_TOO_LARGE');
+  });
+
+  it('passes the read limits through for JSON Lines, and replaces bad bytes only when asked', async () => {
+    const file = write('mixed.jsonl', Buffer.concat([Buffer.from('{"text":"ok"}\n{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    const error = await errorOf(loadDocuments(file));
+    expect(error).toMatchObject({ code: 'INVALID_UTF8', line: 2 });
+    expect(error.message).toContain('mixed.jsonl:2: not valid UTF-8');
+    expect((await loadDocuments(file, { encodingErrors: 'replace' })).map((d) => d.text)).toEqual(['ok', 'caf\uFFFD']);
+    expect(await errorOf(loadDocuments(file, { maxDocumentBytes: 10 }))).toMatchObject({ code: 'DOCUMENT_TOO_LARGE', line: 1 });
+  });
+
+  it('an empty gzip file is EMPTY_INPUT, not zero documents', async () => {
+    const error = await errorOf(loadDocuments(write('nothing.txt.gz', gzipSync(Buffer.alloc(0)))));
+    expect(error.code).toBe('EMPTY_INPUT');
+    expect(error.message).toContain('nothing.txt.gz');
   });
 });

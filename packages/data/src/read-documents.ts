@@ -4,11 +4,14 @@ import { DataError } from './data-error.js';
 import type { Document } from './document.js';
 import { parseJsonlDocuments } from './parse-jsonl-documents.js';
 import { parseTextDocuments } from './parse-text-documents.js';
-import { readLines, type Line } from './read-lines.js';
+import type { Line } from './line.js';
+import type { ReadLimitOptions } from './read-limits.js';
+import { readLines } from './read-lines.js';
 
 export type DataFormat = 'auto' | 'text' | 'jsonl';
 
-export interface ReadDocumentsOptions {
+/** Also the read limits: `maxDocumentBytes`, `maxDecompressedBytes` and `encodingErrors` (read-limits.ts). */
+export interface ReadDocumentsOptions extends ReadLimitOptions {
   /** 'auto' (default): by extension (.jsonl/.ndjson/.json vs .txt/.text/.md, ignoring .gz), else by content. */
   format?: DataFormat;
   /** JSON Lines field holding the text; default "text". */
@@ -39,8 +42,8 @@ function looksLikeJsonl(line: string): boolean {
 
 /**
  * Streams the documents of `file`. Throws a DataError naming file and line for
- * unreadable, corrupt or malformed input, and `EMPTY_INPUT` when the file holds no
- * document at all.
+ * unreadable, corrupt, oversized or malformed input (see readLines), and
+ * `EMPTY_INPUT` when the file holds no document at all.
  */
 export async function* readDocuments(file: string, options: ReadDocumentsOptions = {}): AsyncGenerator<Document> {
   const requested = options.format ?? 'auto';
@@ -50,7 +53,7 @@ export async function* readDocuments(file: string, options: ReadDocumentsOptions
       limit: 'auto|text|jsonl',
     });
   }
-  const lines = readLines(file);
+  const lines = readLines(file, options);
   // Peek at the first non-blank line for sniffing, then replay it.
   const head: Line[] = [];
   let next = await lines.next();
@@ -68,7 +71,7 @@ export async function* readDocuments(file: string, options: ReadDocumentsOptions
     yield* head;
     yield* lines;
   }
-  const documents = format === 'jsonl' ? parseJsonlDocuments(replay(), file, options.field) : parseTextDocuments(replay(), file);
+  const documents = format === 'jsonl' ? parseJsonlDocuments(replay(), file, options.field) : parseTextDocuments(replay(), file, options);
   let count = 0;
   for await (const document of documents) {
     count += 1;

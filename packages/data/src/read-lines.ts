@@ -1,23 +1,22 @@
 // Streams the lines of a text file, gunzipping on the fly when the file starts with
-// the gzip magic bytes (1f 8b) whatever its name. Memory stays at one line.
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+// the gzip magic bytes (1f 8b) whatever its name. This is the one bounded reader
+// every package reads data through: regular files only, a line limit, a
+// decompressed-size limit and strict UTF-8 (see read-limits.ts). Memory stays at
+// one line plus one chunk.
 import { DataError } from './data-error.js';
+import type { FileLine } from './line.js';
+import { openRegularFile } from './open-regular-file.js';
+import { readFileChunks } from './read-file-chunks.js';
+import { decompressedLimit, resolveReadLimits, type ReadLimitOptions } from './read-limits.js';
+import { LineSplitter } from './split-lines.js';
 
-export interface Line {
-  text: string;
-  /** 1-based. */
-  number: number;
-}
+export type { Line } from './line.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** True when the file starts with the gzip magic bytes. */
+/** True when `file` is a regular file that starts with the gzip magic bytes. */
 export async function isGzipFile(file: string): Promise<boolean> {
-  const handle = await openOrThrow(file);
+  const { handle } = await openRegularFile(file);
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
@@ -29,51 +28,53 @@ export async function isGzipFile(file: string): Promise<boolean> {
   }
 }
 
-async function openOrThrow(file: string): ReturnType<typeof open> {
-  try {
-    return await open(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError('FILE_NOT_FOUND', `${file}: no such file`, { file, cause: error });
-    throw new DataError('READ_FAILED', `${file}: cannot open (${code ?? (error as Error).message})`, { file, cause: error });
-  }
-}
-
-/** Lines of `file` (plain or gzip), without line terminators; a UTF-8 BOM is dropped. */
-export async function* readLines(file: string): AsyncGenerator<Line> {
-  const gzip = await isGzipFile(file);
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  let input: Readable = raw;
-  if (gzip) {
-    const gunzip = createGunzip();
-    raw.on('error', (error) => gunzip.destroy(error));
-    input = raw.pipe(gunzip);
-  }
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/**
+ * Lines of `file` (plain or gzip), without line terminators; a UTF-8 BOM is dropped.
+ * Throws a DataError: FILE_NOT_FOUND, NOT_A_REGULAR_FILE, READ_FAILED,
+ * DECOMPRESS_FAILED, DECOMPRESSED_TOO_LARGE, DOCUMENT_TOO_LARGE (a line over
+ * maxDocumentBytes) or INVALID_UTF8 (unless encodingErrors is "replace").
+ */
+export async function* readLines(file: string, options: ReadLimitOptions = {}): AsyncGenerator<FileLine> {
+  const limits = resolveReadLimits(options);
+  const { handle, size } = await openRegularFile(file);
   let number = 0;
   try {
-    for await (const text of lines) {
-      number += 1;
-      yield { text: number === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, number };
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    const gzip = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    const chunks = readFileChunks({
+      handle,
+      file,
+      size,
+      gzip,
+      maxDecompressedBytes: decompressedLimit(limits, size),
+      ratioRule: limits.maxDecompressedBytes === null,
+    });
+    const splitter = new LineSplitter(file, limits);
+    // One async step per chunk; the lines of a chunk are handed out synchronously.
+    for await (const chunk of chunks) {
+      for (const line of splitter.push(chunk)) {
+        number = line.number;
+        yield line;
+      }
     }
+    yield* splitter.end();
   } catch (error) {
+    if (error instanceof DataError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (gzip && code.startsWith('Z_')) {
+    if (code.startsWith('Z_')) {
       throw new DataError('DECOMPRESS_FAILED', `${file}: gzip data is corrupt or truncated after line ${number} (${code})`, {
         file,
         line: number,
         cause: error,
       });
     }
-    if (code === 'EISDIR') throw new DataError('READ_FAILED', `${file}: is a directory, not a data file`, { file, cause: error });
     throw new DataError('READ_FAILED', `${file}: read failed after line ${number}: ${(error as Error).message}`, {
       file,
       line: number,
       cause: error,
     });
   } finally {
-    lines.close();
-    input.destroy();
-    raw.destroy();
+    await handle.close();
   }
 }

@@ -1,10 +1,16 @@
 // Every failure of @layerprune/eval is an EvalError with a stable `code` and a
 // message that names the file, line, field and limit involved, so the CLI can
 // print it as one line and scripts can branch on the code.
+import { isDataError } from '@layerprune/data';
 
 export type EvalErrorCode =
   | 'FILE_NOT_FOUND'
+  | 'NOT_A_REGULAR_FILE'
   | 'READ_FAILED'
+  | 'DECOMPRESS_FAILED'
+  | 'DECOMPRESSED_TOO_LARGE'
+  | 'DOCUMENT_TOO_LARGE'
+  | 'INVALID_UTF8'
   | 'MALFORMED_ROW'
   | 'EMPTY_TASK'
   | 'INVALID_TASK_SPEC'
@@ -42,4 +48,27 @@ export class EvalError extends Error {
 
 export function isEvalError(value: unknown): value is EvalError {
   return value instanceof EvalError;
+}
+
+// Task files are read through @layerprune/data's bounded reader; its errors keep
+// their code and message, re-raised as EvalErrors so this package has one error class.
+const SHARED_CODES: readonly EvalErrorCode[] = [
+  'FILE_NOT_FOUND',
+  'NOT_A_REGULAR_FILE',
+  'READ_FAILED',
+  'DECOMPRESS_FAILED',
+  'DECOMPRESSED_TOO_LARGE',
+  'DOCUMENT_TOO_LARGE',
+  'INVALID_UTF8',
+];
+
+/** A DataError as the equivalent EvalError (INVALID_ARGUMENT becomes INVALID_OPTION); anything else unchanged. */
+export function fromDataError(error: unknown): unknown {
+  if (!isDataError(error)) return error;
+  const code: EvalErrorCode = (SHARED_CODES as readonly string[]).includes(error.code)
+    ? (error.code as EvalErrorCode)
+    : error.code === 'INVALID_ARGUMENT'
+      ? 'INVALID_OPTION'
+      : 'READ_FAILED';
+  return new EvalError(code, error.message, { file: error.file, line: error.line, field: error.field, limit: error.limit, cause: error });
 }

@@ -2,6 +2,7 @@
 // each task, score it, and return results together with the configuration that
 // produced them, so a JSON result can be reproduced from itself.
 import { basename } from 'node:path';
+import { checkEvaluateOptions } from './check-evaluate-options.js';
 import { compareModels, type ModelAgreement } from './compare-models.js';
 import { EvalError } from './eval-error.js';
 import { languageModelLoss, type LanguageModelLoss } from './language-model-loss.js';
@@ -20,6 +21,7 @@ import { readHellaswag } from './read-hellaswag.js';
 import { readLossDocuments } from './read-loss-documents.js';
 import { readMcJsonl } from './read-mc-jsonl.js';
 import { loadMmluTask, type MmluSplit } from './read-mmlu.js';
+import type { TaskReadOptions } from './read-text-lines.js';
 import { DEFAULT_BATCH_SIZE } from './score-continuations.js';
 import { DEFAULT_SEED, selectItems } from './select-items.js';
 import type { TaskKind, TaskSpec } from './task-spec.js';
@@ -55,6 +57,8 @@ export interface EvaluateOptions {
   includeItems?: boolean;
   /** A second model (e.g. the unpruned original): loss tasks also report its loss and the agreement. */
   reference?: EvalModel;
+  /** How task files are read (@layerprune/data): longest line/document, gzip expansion, invalid UTF-8. */
+  readLimits?: TaskReadOptions;
 }
 
 export interface EvalProgress {
@@ -91,7 +95,7 @@ export interface McTaskResult extends McSummary {
 export type TaskResult = LossTaskResult | McTaskResult;
 
 export interface EvalReport {
-  config: Required<Omit<EvaluateOptions, 'reference' | 'subjects' | 'limit' | 'maxLogitsBytes' | 'lossMaxChars'>> & {
+  config: Required<Omit<EvaluateOptions, 'reference' | 'subjects' | 'limit' | 'maxLogitsBytes' | 'lossMaxChars' | 'readLimits'>> & {
     lossMaxChars: number | null;
     limit: number | null;
     subjects: string[] | null;
@@ -131,6 +135,10 @@ export async function evaluateTasks(
   onProgress?: (progress: EvalProgress) => void,
 ): Promise<EvalReport> {
   if (tasks.length === 0) throw new EvalError('EMPTY_TASK', 'no task to evaluate', { field: 'tasks' });
+  checkEvaluateOptions(options, {
+    maxPositionEmbeddings: model.config.maxPositionEmbeddings,
+    referenceMaxPositionEmbeddings: options.reference?.config.maxPositionEmbeddings,
+  });
   const collector = new MalformedRowCollector(options.strict ?? false);
   const maxLength = options.maxLength ?? model.config.maxPositionEmbeddings;
   const score = { maxLength, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, maxLogitsBytes: options.maxLogitsBytes };
@@ -143,7 +151,7 @@ export async function evaluateTasks(
     const seconds = (): number => (performance.now() - started) / 1000;
     if (spec.kind === 'loss') {
       const documents = firstCharacters(
-        selectItems(await readLossDocuments(spec.path, collector), select).map((d) => d.text),
+        selectItems(await readLossDocuments(spec.path, collector, options.readLimits), select).map((d) => d.text),
         options.lossMaxChars,
       );
       if (documents.length === 0) throw new EvalError('EMPTY_TASK', `${spec.path}: no document to evaluate`, { file: spec.path });
@@ -174,11 +182,12 @@ export async function evaluateTasks(
         shots: options.shots ?? 5,
         subjects: options.subjects,
         split: options.mmluSplit ?? 'test',
+        ...options.readLimits,
       });
       items = mmlu.items;
       subjects = mmlu.subjects;
     } else {
-      items = selectItems(await readMcTask(spec.kind, spec.path, collector), select);
+      items = selectItems(await readMcTask(spec.kind, spec.path, collector, options.readLimits), select);
     }
     if (items.length === 0) throw new EvalError('EMPTY_TASK', `${spec.path}: no valid item to evaluate`, { file: spec.path });
     const itemResults = await evaluateMultipleChoice(model, tokenizer, items, {
@@ -235,16 +244,16 @@ export async function evaluateTasks(
   };
 }
 
-function readMcTask(kind: Exclude<TaskKind, 'loss' | 'mmlu'>, path: string, collector: MalformedRowCollector): Promise<McItem[]> {
+function readMcTask(kind: Exclude<TaskKind, 'loss' | 'mmlu'>, path: string, collector: MalformedRowCollector, limits: TaskReadOptions = {}): Promise<McItem[]> {
   switch (kind) {
     case 'arc':
-      return readArc(path, collector);
+      return readArc(path, collector, limits);
     case 'hellaswag':
-      return readHellaswag(path, collector);
+      return readHellaswag(path, collector, limits);
     case 'boolq':
-      return readBoolq(path, collector);
+      return readBoolq(path, collector, limits);
     case 'mc':
-      return readMcJsonl(path, collector);
+      return readMcJsonl(path, collector, limits);
   }
 }
 

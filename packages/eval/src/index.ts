@@ -32,6 +32,7 @@ export { readBoolq, boolqPrompt } from './read-boolq.js';
 export { readMcJsonl } from './read-mc-jsonl.js';
 export { readLossDocuments } from './read-loss-documents.js';
 export type { LossDocument } from './read-loss-documents.js';
+export type { TaskReadOptions } from './read-text-lines.js';
 export { MalformedRowCollector } from './malformed-rows.js';
 export type { MalformedRow } from './malformed-rows.js';
 export { selectItems, seededRandom, DEFAULT_SEED } from './select-items.js';

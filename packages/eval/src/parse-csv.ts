@@ -9,8 +9,6 @@ export interface CsvRecord {
   /** Line the record starts on (1-based). */
   line: number;
   fields: string[];
-  /** False when any of the record's lines is not valid UTF-8. */
-  valid: boolean;
   /** Set when the record cannot be parsed (e.g. a quote never closed). */
   error?: string;
 }
@@ -22,20 +20,18 @@ export function parseCsvLines(lines: readonly TextLine[]): CsvRecord[] {
   let inQuotes = false;
   let fieldStarted = false;
   let startLine = 0;
-  let valid = true;
   let previousTerminator = '\n';
 
-  for (const { line, text, valid: lineValid, terminator } of lines) {
+  for (const { line, text, terminator } of lines) {
     if (!inQuotes) {
       if (text === '') continue; // blank lines between records carry no row
       if (!text.includes('"')) {
         // Fast path: most rows have no quotes at all.
-        records.push({ line, fields: text.split(','), valid: lineValid });
+        records.push({ line, fields: text.split(',') });
         previousTerminator = terminator;
         continue;
       }
       startLine = line;
-      valid = true;
       fields = [];
       field = '';
       fieldStarted = false;
@@ -44,7 +40,6 @@ export function parseCsvLines(lines: readonly TextLine[]): CsvRecord[] {
       field += previousTerminator;
     }
     previousTerminator = terminator;
-    valid &&= lineValid;
     for (let i = 0; i < text.length; i += 1) {
       const ch = text[i];
       if (inQuotes) {
@@ -72,12 +67,12 @@ export function parseCsvLines(lines: readonly TextLine[]): CsvRecord[] {
     }
     if (!inQuotes) {
       fields.push(field);
-      records.push({ line: startLine, fields, valid });
+      records.push({ line: startLine, fields });
     }
   }
   if (inQuotes) {
     fields.push(field);
-    records.push({ line: startLine, fields, valid, error: 'quoted field is never closed' });
+    records.push({ line: startLine, fields, error: 'quoted field is never closed' });
   }
   return records;
 }

@@ -6,6 +6,7 @@
 import type { MalformedRowCollector } from './malformed-rows.js';
 import type { McItem } from './multiple-choice.js';
 import { readJsonl } from './read-jsonl.js';
+import type { TaskReadOptions } from './read-text-lines.js';
 
 export const ARC_MIN_CHOICES = 3;
 export const ARC_MAX_CHOICES = 5;
@@ -14,7 +15,7 @@ export function arcPrompt(stem: string): string {
   return `Question: ${stem}\nAnswer:`;
 }
 
-export async function readArc(file: string, collector: MalformedRowCollector): Promise<McItem[]> {
+export async function readArc(file: string, collector: MalformedRowCollector, options: TaskReadOptions = {}): Promise<McItem[]> {
   const items: McItem[] = [];
   await readJsonl(file, collector, ({ line, value }) => {
     const q = value.question;
@@ -58,6 +59,6 @@ export async function readArc(file: string, collector: MalformedRowCollector): P
       return;
     }
     items.push({ id: `${file}:${line}`, context: arcPrompt(stem), choices: texts as string[], gold });
-  });
+  }, options);
   return items;
 }

@@ -5,12 +5,13 @@
 import type { MalformedRowCollector } from './malformed-rows.js';
 import type { McItem } from './multiple-choice.js';
 import { readJsonl } from './read-jsonl.js';
+import type { TaskReadOptions } from './read-text-lines.js';
 
 export function boolqPrompt(passage: string, question: string): string {
   return `${passage}\nQuestion: ${question}?\nAnswer:`;
 }
 
-export async function readBoolq(file: string, collector: MalformedRowCollector): Promise<McItem[]> {
+export async function readBoolq(file: string, collector: MalformedRowCollector, options: TaskReadOptions = {}): Promise<McItem[]> {
   const items: McItem[] = [];
   await readJsonl(file, collector, ({ line, value }) => {
     const { question, passage } = value;
@@ -33,6 +34,6 @@ export async function readBoolq(file: string, collector: MalformedRowCollector):
       return;
     }
     items.push({ id: `${file}:${line}`, context: boolqPrompt(passage, question), choices: ['no', 'yes'], gold });
-  });
+  }, options);
   return items;
 }

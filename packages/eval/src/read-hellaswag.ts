@@ -9,7 +9,7 @@
 // sentence, which this leaves alone.
 import type { MalformedRowCollector } from './malformed-rows.js';
 import type { McItem } from './multiple-choice.js';
-import { readTextLines } from './read-text-lines.js';
+import { readTextLines, type TaskReadOptions } from './read-text-lines.js';
 
 export const HELLASWAG_LINES_PER_ITEM = 6;
 
@@ -44,20 +44,15 @@ export function hellaswagQuery(contextLine: string, recoverCtxB = true): string 
 export async function readHellaswag(
   file: string,
   collector: MalformedRowCollector,
-  options: { recoverCtxB?: boolean } = {},
+  options: TaskReadOptions & { recoverCtxB?: boolean } = {},
 ): Promise<McItem[]> {
-  const lines = await readTextLines(file);
+  const lines = await readTextLines(file, options);
   const items: McItem[] = [];
   for (let start = 0; start < lines.length; start += HELLASWAG_LINES_PER_ITEM) {
     const group = lines.slice(start, start + HELLASWAG_LINES_PER_ITEM);
     const line = group[0].line;
     if (group.length < HELLASWAG_LINES_PER_ITEM) {
       collector.report(file, line, `truncated item: expected ${HELLASWAG_LINES_PER_ITEM} lines (context, label, 4 endings), found ${group.length}`);
-      continue;
-    }
-    const bad = group.find((l) => !l.valid);
-    if (bad) {
-      collector.report(file, line, `line ${bad.line} is not valid UTF-8`);
       continue;
     }
     const label = group[1].text.trim();

@@ -1,21 +1,23 @@
-// JSON Lines task files: one JSON object per non-blank line. Lines that are not
-// valid UTF-8 or not a JSON object are reported with their line number; the
-// others go to `visit` in file order, so every problem is reported in line order.
+// JSON Lines task files: one JSON object per non-blank line. Lines that are not a
+// JSON object are reported with their line number; the others go to `visit` in
+// file order, so every problem is reported in line order. Unreadable files, lines
+// over the size limit and invalid UTF-8 are errors (see read-text-lines.ts).
 import type { MalformedRowCollector } from './malformed-rows.js';
-import { readTextLines } from './read-text-lines.js';
+import { streamTextLines, type TaskReadOptions } from './read-text-lines.js';
 
 export interface JsonlRow {
   line: number;
   value: Record<string, unknown>;
 }
 
-export async function readJsonl(file: string, collector: MalformedRowCollector, visit: (row: JsonlRow) => void): Promise<void> {
-  for (const { line, text, valid } of await readTextLines(file)) {
+export async function readJsonl(
+  file: string,
+  collector: MalformedRowCollector,
+  visit: (row: JsonlRow) => void,
+  options: TaskReadOptions = {},
+): Promise<void> {
+  for await (const { line, text } of streamTextLines(file, options)) {
     if (text.trim() === '') continue;
-    if (!valid) {
-      collector.report(file, line, 'row is not valid UTF-8');
-      continue;
-    }
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -5,10 +5,11 @@
 import type { MalformedRowCollector } from './malformed-rows.js';
 import type { McItem } from './multiple-choice.js';
 import { readJsonl } from './read-jsonl.js';
+import type { TaskReadOptions } from './read-text-lines.js';
 
 export const MC_MAX_CHOICES = 26;
 
-export async function readMcJsonl(file: string, collector: MalformedRowCollector): Promise<McItem[]> {
+export async function readMcJsonl(file: string, collector: MalformedRowCollector, options: TaskReadOptions = {}): Promise<McItem[]> {
   const items: McItem[] = [];
   await readJsonl(file, collector, ({ line, value }) => {
     const { context, choices, gold } = value;
@@ -33,6 +34,6 @@ export async function readMcJsonl(file: string, collector: MalformedRowCollector
       return;
     }
     items.push({ id: `${file}:${line}`, context, choices: choices as string[], gold });
-  });
+  }, options);
   return items;
 }

@@ -45,8 +45,7 @@ describe('MMLU reader', () => {
       Buffer.from('Missing answer,a,b,c,d,\n'), // line 3
       Buffer.from('Too few,a,b,c,1\n'), // line 4
       Buffer.from('"Multi\nline",a,b,c,d,7\n'), // lines 5-6, answer out of range
-      Buffer.from([0x42, 0x61, 0x64, 0xff, 0xfe]), // line 7: not UTF-8
-      Buffer.from(',a,b,c,d,1\n'),
+      Buffer.from(',a,b,c,d,1\n'), // line 7: no question
       Buffer.from(good), // line 8
     ]);
     writeFileSync(file, bytes);
@@ -57,13 +56,49 @@ describe('MMLU reader', () => {
       { file, line: 3, reason: 'missing answer' },
       { file, line: 4, reason: 'expected 6 fields (question, 4 choices, answer), found 5' },
       { file, line: 5, reason: 'answer "7" is not one of 0-3 or A-D' },
-      { file, line: 7, reason: 'row is not valid UTF-8' },
+      { file, line: 7, reason: 'missing question' },
     ]);
     await expect(loadMmluTask(dir, new MalformedRowCollector(true), { shots: 0 })).rejects.toMatchObject({
       code: 'MALFORMED_ROW',
       file,
       line: 3,
       message: `${file}:3: missing answer`,
+    });
+  });
+
+  it('stops at invalid UTF-8 with file and line, even when not strict; encodingErrors "replace" reads it as U+FFFD', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'test'));
+    const file = join(dir, 'test', 'latin1_test.csv');
+    writeFileSync(file, Buffer.concat([Buffer.from('One,a,b,c,d,0\n"Two\nlines",a,b,c,d,1\nCaf'), Buffer.from([0xe9]), Buffer.from(',a,b,c,d,2\n')]));
+    await expect(loadMmluTask(dir, new MalformedRowCollector(false), { shots: 0 })).rejects.toMatchObject({
+      name: 'EvalError',
+      code: 'INVALID_UTF8',
+      file,
+      line: 4,
+      message: expect.stringMatching(new RegExp(`^${file}:4: not valid UTF-8`)),
+    });
+    const task = await loadMmluTask(dir, new MalformedRowCollector(true), { shots: 0, encodingErrors: 'replace' });
+    expect(task.items.map((i) => i.id)).toEqual([`${file}:1`, `${file}:2`, `${file}:4`]);
+    expect(task.items[2].context).toContain('Caf\uFFFD\nA. a');
+  });
+
+  it('refuses a CSV line over maxDocumentBytes and a directory where a file should be', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'test'));
+    const file = join(dir, 'test', 'long_test.csv');
+    writeFileSync(file, `Short,a,b,c,d,0\n${'x'.repeat(300)},a,b,c,d,1\n`);
+    await expect(loadMmluTask(dir, new MalformedRowCollector(false), { shots: 0, maxDocumentBytes: 256 })).rejects.toMatchObject({
+      code: 'DOCUMENT_TOO_LARGE',
+      file,
+      line: 2,
+      limit: 256,
+    });
+    expect((await loadMmluTask(dir, new MalformedRowCollector(true), { shots: 0 })).items).toHaveLength(2);
+    mkdirSync(join(dir, 'test', 'dir_test.csv'));
+    await expect(loadMmluTask(dir, new MalformedRowCollector(false), { shots: 0 })).rejects.toMatchObject({
+      code: 'NOT_A_REGULAR_FILE',
+      file: join(dir, 'test', 'dir_test.csv'),
     });
   });
 

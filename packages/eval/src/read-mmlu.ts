@@ -11,12 +11,12 @@ import type { MalformedRowCollector } from './malformed-rows.js';
 import { mmluPrompt, type MmluQuestion } from './mmlu-prompt.js';
 import type { McItem } from './multiple-choice.js';
 import { parseCsvLines } from './parse-csv.js';
-import { readTextLines } from './read-text-lines.js';
+import { readTextLines, type TaskReadOptions } from './read-text-lines.js';
 import { selectItems, type SelectOptions } from './select-items.js';
 
 export type MmluSplit = 'test' | 'val' | 'dev';
 
-export interface MmluTaskOptions extends SelectOptions {
+export interface MmluTaskOptions extends SelectOptions, TaskReadOptions {
   /** Split to evaluate. Default 'test'. */
   split?: MmluSplit;
   /** Solved dev questions before each question (first k in file order). Default 5. */
@@ -42,14 +42,18 @@ export interface MmluTask {
 const LETTER_INDEX: Record<string, number> = { A: 0, B: 1, C: 2, D: 3 };
 
 /** Reads one MMLU CSV file; bad rows go to the collector. */
-export async function readMmluFile(file: string, subject: string, collector: MalformedRowCollector): Promise<MmluQuestion[]> {
-  const records = parseCsvLines(await readTextLines(file));
+export async function readMmluFile(
+  file: string,
+  subject: string,
+  collector: MalformedRowCollector,
+  options: TaskReadOptions = {},
+): Promise<MmluQuestion[]> {
+  const records = parseCsvLines(await readTextLines(file, options));
   const questions: MmluQuestion[] = [];
   records.forEach((record, index) => {
     const { fields, line } = record;
     if (index === 0 && fields[0]?.trim().toLowerCase() === 'question' && fields.at(-1)?.trim().toLowerCase() === 'answer') return;
     if (record.error) return collector.report(file, line, record.error);
-    if (!record.valid) return collector.report(file, line, 'row is not valid UTF-8');
     if (fields.length !== 6) {
       return collector.report(file, line, `expected 6 fields (question, 4 choices, answer), found ${fields.length}`);
     }
@@ -109,9 +113,9 @@ export async function loadMmluTask(dir: string, collector: MalformedRowCollector
   for (const subject of subjects) {
     const file = files.get(subject)!;
     // Like the harness, --limit applies to each subject (each is a task of its own there).
-    const questions = selectItems(await readMmluFile(file, subject, collector), options);
+    const questions = selectItems(await readMmluFile(file, subject, collector, options), options);
     const devFile = devFiles.get(subject);
-    const dev = shots > 0 && devFile ? await readMmluFile(devFile, subject, collector) : [];
+    const dev = shots > 0 && devFile ? await readMmluFile(devFile, subject, collector, options) : [];
     for (const q of questions) {
       // When the dev split itself is evaluated, a question is never its own example.
       const examples = dev.filter((d) => d.file !== q.file || d.line !== q.line).slice(0, shots);

@@ -29,7 +29,7 @@ describe('ARC reader', () => {
     expect(Object.fromEntries(counts)).toEqual({ 3: 1, 4: 567, 5: 2 });
   });
 
-  it('reports bad rows by line: wrong choice count, unknown answerKey, missing answer, bad JSON, bad UTF-8', async () => {
+  it('reports bad rows by line: wrong choice count, unknown answerKey, missing answer, bad JSON', async () => {
     const file = join(tempDir(), 'arc.jsonl');
     const q = (choices: string[], answerKey?: string) =>
       JSON.stringify({ question: { stem: 'Why?', choices: choices.map((text, i) => ({ text, label: 'ABCDEF'[i] })) }, answerKey });
@@ -37,7 +37,7 @@ describe('ARC reader', () => {
       file,
       Buffer.concat([
         Buffer.from(`${q(['a', 'b', 'c', 'd'], 'B')}\n${q(['a', 'b'], 'A')}\n${q(['a', 'b', 'c'], 'E')}\n${q(['a', 'b', 'c'])}\n{oops\n`),
-        Buffer.from([0x7b, 0xc3, 0x28, 0x7d, 0x0a]),
+        Buffer.from('[]\n'),
         Buffer.from(JSON.stringify({ question: 'Flat?', choices: { text: ['x', 'y', 'z'], label: ['1', '2', '3'] }, answerKey: '3' })),
       ]),
     );
@@ -49,8 +49,20 @@ describe('ARC reader', () => {
       [3, 'answerKey "E" is not one of the labels A, B, C'],
       [4, 'missing answerKey'],
       [5, 'not valid JSON'],
-      [6, 'row is not valid UTF-8'],
+      [6, 'expected a JSON object'],
     ]);
+  });
+
+  it('invalid UTF-8 is an INVALID_UTF8 error naming file and line, not a skipped row', async () => {
+    const file = join(tempDir(), 'arc-latin1.jsonl');
+    const row = (stem: string) => JSON.stringify({ question: { stem, choices: ['a', 'b', 'c'].map((text, i) => ({ text, label: 'ABC'[i] })) }, answerKey: 'A' });
+    writeFileSync(file, Buffer.concat([Buffer.from(`${row('fine')}\n${row('also fine')}\n`), Buffer.from([0x7b, 0xc3, 0x28, 0x7d, 0x0a])]));
+    const error = await readArc(file, lenient()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'EvalError', code: 'INVALID_UTF8', file, line: 3 });
+    expect((error as Error).message).toMatch(new RegExp(`^${file}:3: not valid UTF-8 \\(byte 0xc3 at byte 2 of the line\\)`));
+    const collector = lenient();
+    expect(await readArc(file, collector, { encodingErrors: 'replace' })).toHaveLength(2);
+    expect(collector.rows).toEqual([{ file, line: 3, reason: expect.stringMatching(/^not valid JSON/) }]);
   });
 });
 
@@ -144,9 +156,48 @@ describe('BoolQ and generic multiple-choice readers', () => {
     expect(collector.rows).toEqual([{ file: join(dir, 'c4.jsonl'), line: 3, reason: 'missing "text" (a string)' }]);
     writeFileSync(join(dir, 'a.txt'), 'Line one.\r\n\r\nLine two.\n');
     expect(await readLossDocuments(join(dir, 'a.txt'), collector)).toEqual([{ id: join(dir, 'a.txt'), text: 'Line one.\r\n\r\nLine two.\n' }]);
-    writeFileSync(join(dir, 'b.txt'), Buffer.from([0x61, 0x0a, 0xff, 0x0a]));
-    expect(await readLossDocuments(join(dir, 'b.txt'), collector)).toEqual([]);
-    expect(collector.rows.at(-1)).toEqual({ file: join(dir, 'b.txt'), line: 2, reason: 'line is not valid UTF-8' });
+  });
+
+  it('loss documents: invalid UTF-8, oversized, empty and special files are typed errors naming the file', async () => {
+    const dir = tempDir();
+    const b = join(dir, 'b.txt');
+    writeFileSync(b, Buffer.from([0x61, 0x0a, 0xff, 0x0a]));
+    await expect(readLossDocuments(b, lenient())).rejects.toMatchObject({ code: 'INVALID_UTF8', file: b, line: 2, message: expect.stringMatching(/b\.txt:2: not valid UTF-8/) });
+    expect(await readLossDocuments(b, lenient(), { encodingErrors: 'replace' })).toEqual([{ id: b, text: 'a\n\uFFFD\n' }]);
+    const jsonl = join(dir, 'bad.jsonl.gz');
+    writeFileSync(jsonl, gzipSync(Buffer.concat([Buffer.from('{"text":"ok"}\n{"text":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}\n')])));
+    await expect(readLossDocuments(jsonl, lenient())).rejects.toMatchObject({ code: 'INVALID_UTF8', file: jsonl, line: 2 });
+
+    // A text file is one document: its whole size counts against maxDocumentBytes.
+    const text = join(dir, 'lines.txt');
+    writeFileSync(text, 'line of twenty bytes\n'.repeat(10)); // 21 bytes a line, 210 in all
+    expect((await readLossDocuments(text, lenient(), { maxDocumentBytes: 210 }))[0].text).toHaveLength(210);
+    const tooLarge = await readLossDocuments(text, lenient(), { maxDocumentBytes: 209 }).catch((e: unknown) => e);
+    expect(tooLarge).toMatchObject({ name: 'EvalError', code: 'DOCUMENT_TOO_LARGE', file: text, line: 1, limit: 209 });
+    expect((tooLarge as Error).message).toContain('at line 10');
+
+    for (const [name, content] of [['empty.txt', ''], ['blank.txt', ' \n\n'], ['empty.jsonl', ''], ['blank-texts.jsonl', '{"text":""}\n{"text":" "}\n']]) {
+      writeFileSync(join(dir, name), content);
+      await expect(readLossDocuments(join(dir, name), lenient())).rejects.toMatchObject({ code: 'EMPTY_TASK', file: join(dir, name) });
+    }
+    await expect(readLossDocuments('/dev/urandom', lenient())).rejects.toMatchObject({ code: 'NOT_A_REGULAR_FILE', file: '/dev/urandom' });
+  });
+
+  it('task files: a gzip bomb stops at maxDecompressedBytes and corrupt gzip is DECOMPRESS_FAILED', async () => {
+    const dir = tempDir();
+    const bomb = join(dir, 'bomb.jsonl.gz');
+    writeFileSync(bomb, gzipSync(Buffer.alloc(4 * 1024 * 1024, '{"text":"aaaa"}\n')));
+    await expect(readLossDocuments(bomb, lenient(), { maxDecompressedBytes: 1024 * 1024 })).rejects.toMatchObject({
+      name: 'EvalError',
+      code: 'DECOMPRESSED_TOO_LARGE',
+      file: bomb,
+      limit: 1024 * 1024,
+    });
+    const cut = join(dir, 'cut.jsonl.gz');
+    const whole = gzipSync(Buffer.from('{"context":"c","choices":["a","b"],"gold":0}\n'.repeat(200)));
+    writeFileSync(cut, whole.subarray(0, whole.length - 12));
+    await expect(readMcJsonl(cut, lenient())).rejects.toMatchObject({ code: 'DECOMPRESS_FAILED', file: cut });
+    await expect(readBoolq(bomb, lenient(), { maxDocumentBytes: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'maxDocumentBytes' });
   });
 
   it('a missing file is a typed FILE_NOT_FOUND naming it', async () => {

@@ -1,71 +1,38 @@
-// Reads a task file as numbered lines, checking UTF-8 line by line so that a bad
-// byte is reported with the line it is on instead of failing the whole file or
-// silently becoming U+FFFD. `.gz` files are decompressed first (the full
+// Reads a task file as numbered lines through @layerprune/data's bounded reader:
+// regular files only, a limit per line (maxDocumentBytes), a limit on what a gzip
+// file may expand to, and strict UTF-8 checked line by line, so a bad byte is an
+// error naming the line it is on instead of silently becoming U+FFFD (unless
+// encodingErrors is "replace"). gzip is recognised by its magic bytes (the full
 // HellaSwag validation set ships gzipped).
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { EvalError } from './eval-error.js';
+import { readLines, type ReadLimitOptions } from '@layerprune/data';
+import { fromDataError } from './eval-error.js';
+
+/** How task files are read: `maxDocumentBytes` (default 64 MiB), `maxDecompressedBytes`, `encodingErrors` (default "error"). */
+export type TaskReadOptions = ReadLimitOptions;
 
 export interface TextLine {
   /** 1-based line number in the (decompressed) file. */
   line: number;
-  /** Decoded text without the line terminator (invalid bytes replaced by U+FFFD). */
+  /** Decoded text without the line terminator. */
   text: string;
-  /** False when the line's bytes are not valid UTF-8. */
-  valid: boolean;
+  /** UTF-8 bytes of the line in the file, without the terminator. */
+  bytes: number;
   /** What ended the line: "\n", "\r\n", or "" for a last line without one. */
   terminator: string;
 }
 
-const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-
-export async function readFileBytes(file: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+/** The lines of `file` one at a time; failures are EvalErrors naming the file (and line). */
+export async function* streamTextLines(file: string, options: TaskReadOptions = {}): AsyncGenerator<TextLine> {
   try {
-    bytes = await readFile(file);
+    for await (const l of readLines(file, options)) yield { line: l.number, text: l.text, bytes: l.bytes, terminator: l.terminator };
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new EvalError('FILE_NOT_FOUND', `${file}: no such file`, { file, cause: error });
-    throw new EvalError('READ_FAILED', `${file}: cannot read (${code ?? String(error)})`, { file, cause: error });
+    throw fromDataError(error);
   }
-  if (file.endsWith('.gz')) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      throw new EvalError('READ_FAILED', `${file}: not a valid gzip file`, { file, cause: error });
-    }
-  }
-  return bytes;
 }
 
-/** Splits bytes into lines (LF or CRLF), decoding each one on its own. */
-export function splitTextLines(bytes: Uint8Array): TextLine[] {
+/** Every line of `file` in memory (task files are small; the per-line limit still applies). */
+export async function readTextLines(file: string, options: TaskReadOptions = {}): Promise<TextLine[]> {
   const lines: TextLine[] = [];
-  let start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let number = 1;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    const next = end === -1 ? bytes.length : end + 1;
-    if (end === -1) end = bytes.length;
-    const stop = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
-    const slice = bytes.subarray(start, stop);
-    let text: string;
-    let valid = true;
-    try {
-      text = strictDecoder.decode(slice);
-    } catch {
-      valid = false;
-      text = lenientDecoder.decode(slice);
-    }
-    const terminator = end === bytes.length ? '' : stop < end ? '\r\n' : '\n';
-    lines.push({ line: number, text, valid, terminator });
-    number += 1;
-    start = next;
-  }
+  for await (const line of streamTextLines(file, options)) lines.push(line);
   return lines;
-}
-
-export async function readTextLines(file: string): Promise<TextLine[]> {
-  return splitTextLines(await readFileBytes(file));
 }

@@ -2,8 +2,10 @@
 // pipeline: load the (pruned) model with its block linears frozen at 4/16/32
 // bits, pack the corpus, train LoRA adapters with checkpoints, and write the
 // PEFT adapter, train_log.jsonl, a loss curve and optionally the merged model.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { openRegularFile, type ReadLimitOptions } from '@layerprune/data';
 import { join, resolve } from 'node:path';
+import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutput } from '@layerprune/safe-output';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
 import { renderLineChart } from '@layerprune/figures';
 import { loadTokenizer, selectBackend, type BackendName } from '@layerprune/model';
@@ -61,11 +63,15 @@ export interface HealOptions {
   saveEvery?: number;
   /** true: continue the checkpoint in `out` (error without one); 'auto': continue it when there is one, else start fresh. */
   resume?: boolean | 'auto';
+  /** Replace a previous layerprune output in `out` (never a directory layerprune did not write). */
+  force?: boolean;
   merge?: boolean;
   mergeDtype?: 'F32' | 'F16' | 'BF16';
   seed?: number;
   maxGradNorm?: number;
   weightDecay?: number;
+  /** Limits of the data reader (@layerprune/data): longest document (default 64 MiB), invalid UTF-8 ('error' or 'replace'), gzip expansion. */
+  readLimits?: ReadLimitOptions;
   /** Held-out corpus for loss before/after (never trained on). */
   evalData?: string;
   evalSequences?: number;
@@ -132,24 +138,25 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   const out = resolve(o.out);
   const started = Date.now();
   checkTrainOptions(o);
-  const resume = o.resume === 'auto' ? await hasCheckpoint(out) : (o.resume ?? false);
   if (!Number.isInteger(o.seqLen) || o.seqLen < 2) {
     throw new LoraError('CONFIG_INVALID', `seq_len: must be an integer >= 2, got ${o.seqLen}`, { field: 'seq_len', limit: 2 });
   }
-  if (!resume && (await hasCheckpoint(out))) {
-    throw new LoraError('OUTPUT_EXISTS', `${out} already holds a training checkpoint; pass --resume to continue it or choose another --out`, { file: out });
+  const checkpointFound = await hasCheckpoint(out);
+  if (o.resume === true && !checkpointFound) {
+    throw new LoraError('RESUME_WITHOUT_CHECKPOINT', `--resume: no checkpoint in ${out} (expected ${join(out, CHECKPOINT_DIR)})`, { file: out });
   }
-  try {
-    if (!(await stat(o.data)).isFile()) throw new Error('not a file');
-  } catch (cause) {
-    throw new LoraError('DATA_TOO_SHORT', `training data ${o.data} is not a readable file`, { file: o.data, cause });
-  }
+  const resume = o.resume === 'auto' ? checkpointFound : (o.resume ?? false);
+  // Fail before loading the model: a missing file, a FIFO or a device is refused here (typed DataError).
+  await (await openRegularFile(o.data)).handle.close();
+  if (o.evalData) await (await openRegularFile(o.evalData)).handle.close();
   const backend = await selectBackend(o.backend ?? 'auto', log);
   const modelDir = await openModelDir(o.model);
   let runner: LoraRunner | null = null;
+  let output: InPlaceOutput | null = null;
   try {
     checkTrainable(modelDir.config, modelDir.dir);
-    const tokenizer = options.tokenizer ?? (await loadTokenizer(modelDir.dir));
+    // Everything that can be refused is refused before the output directory exists.
+    checkTrainOptions({ ...o, maxPositionEmbeddings: modelDir.config.maxPositionEmbeddings });
     const loraConfig = resolveLoraConfig({
       rank: o.rank,
       alpha: o.alpha,
@@ -158,11 +165,19 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       useRslora: o.useRslora ?? false,
       baseModelNameOrPath: modelDir.dir,
     });
+    // The output is checked against every input (never written inside the model or
+    // over the data), locked against a second writer, and marked as a heal output.
+    // 'auto' (the pipeline) also continues a heal output of ours that has no
+    // checkpoint yet: a heal killed before its first save starts again in place.
+    const inputs = [modelDir.dir, ...modelDir.weights.files, resolve(o.data), ...(o.evalData ? [resolve(o.evalData)] : [])];
+    output = await openOutputInPlace(out, { inputs, command: 'heal', resume: resume || o.resume === 'auto', force: o.force });
+    await cleanStaleTemps(out);
+    const tokenizer = options.tokenizer ?? (await loadTokenizer(modelDir.dir));
     const needed = o.steps * o.batchSize;
-    const train = await loadPackedData(o.data, tokenizer, { seqLen: o.seqLen, maxSequences: needed });
+    const train = await loadPackedData(o.data, tokenizer, { ...options.readLimits, seqLen: o.seqLen, maxSequences: needed });
     if (train.data.count < needed) log(`training data gives ${train.data.count} sequences of ${o.seqLen} tokens for ${needed} needed: it will be repeated (seeded reshuffle per epoch)`);
     const evalSet = o.evalData && o.evalSequences > 0
-      ? (await loadPackedData(o.evalData, tokenizer, { seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
+      ? (await loadPackedData(o.evalData, tokenizer, { ...options.readLimits, seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
       : null;
 
     log(`loading ${modelDir.dir} with block linears at ${o.bits} bits`);
@@ -185,7 +200,14 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       outDir: out,
       saveEvery: o.saveEvery,
       resume,
-      fingerprint: { model: modelDir.dir, data: resolve(o.data), bits: o.bits },
+      // Contents, not just paths: a checkpoint made from other weights or data is never continued.
+      fingerprint: {
+        model: modelDir.dir,
+        data: resolve(o.data),
+        bits: o.bits,
+        model_sha: await fingerprintInputs([modelDir.dir]),
+        data_sha: await fingerprintInputs([resolve(o.data)]),
+      },
       onStep: options.onProgress,
     });
     const saved = await saveLoraAdapter(out, adapters);
@@ -226,8 +248,13 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     };
     await writeFileAtomic(join(out, 'heal_result.json'), `${JSON.stringify(healResult, null, 2)}\n`);
     return healResult;
+  } catch (error) {
+    // A heal that failed before its first checkpoint leaves no output behind.
+    if (output !== null && !(await hasCheckpoint(out))) await output.discard();
+    throw error;
   } finally {
     runner?.dispose();
     await modelDir.close();
+    await output?.lock.release();
   }
 }

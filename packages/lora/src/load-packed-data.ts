@@ -4,7 +4,7 @@
 // into one stream and cut into sequences of exactly seqLen tokens (the same
 // packing as @layerprune/data packTokenStream, done incrementally here so a large
 // corpus is tokenized only as far as training will reach).
-import { readDocuments } from '@layerprune/data';
+import { readDocuments, type ReadLimitOptions } from '@layerprune/data';
 import { LoraError } from './lora-error.js';
 import { PackedSequences } from './packed-sequences.js';
 
@@ -12,7 +12,13 @@ export interface TextEncoder {
   encode(text: string): number[];
 }
 
-export interface LoadPackedDataOptions {
+/**
+ * Also the read limits of @layerprune/data, passed to its reader: `maxDocumentBytes`
+ * (default 64 MiB), `maxDecompressedBytes` (default: 100x the compressed size, at
+ * least 64 MiB) and `encodingErrors` (default "error"). Their failures, like an
+ * empty file (EMPTY_INPUT), are DataErrors naming the file and line.
+ */
+export interface LoadPackedDataOptions extends ReadLimitOptions {
   seqLen: number;
   /** Stop once this many sequences are packed. */
   maxSequences: number;
@@ -36,7 +42,13 @@ export async function loadPackedData(file: string, tokenizer: TextEncoder, optio
   let index = 0;
   const skip = options.skipDocuments ?? 0;
   const capacity = tokens.length;
-  for await (const doc of readDocuments(file, { field: options.field })) {
+  const read = {
+    field: options.field,
+    maxDocumentBytes: options.maxDocumentBytes,
+    maxDecompressedBytes: options.maxDecompressedBytes,
+    encodingErrors: options.encodingErrors,
+  };
+  for await (const doc of readDocuments(file, read)) {
     if (index++ < skip) continue;
     documents += 1;
     const ids = tokenizer.encode(doc.text);

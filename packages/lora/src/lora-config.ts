@@ -35,6 +35,13 @@ export type LoraConfigInput = Partial<Omit<LoraConfig, 'targetModules'>> & { tar
 
 /** Fills defaults and validates ranges; throws LoraError CONFIG_INVALID naming the field. */
 export function resolveLoraConfig(input: LoraConfigInput = {}): LoraConfig {
+  // A misspelt key (`{ rnak: 4 }` from JavaScript or a parsed file) would otherwise
+  // be carried along silently while the default rank is used.
+  for (const key of Object.keys(input)) {
+    if (!(key in DEFAULT_LORA_CONFIG)) {
+      throw new LoraError('CONFIG_INVALID', `unknown LoRA setting "${key}" (known: ${Object.keys(DEFAULT_LORA_CONFIG).join(', ')})`, { field: key });
+    }
+  }
   const config: LoraConfig = {
     ...DEFAULT_LORA_CONFIG,
     ...input,

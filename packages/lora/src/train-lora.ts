@@ -65,19 +65,47 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** Validates the numeric settings (CONFIG_INVALID naming the option). */
-export function checkTrainOptions(o: Pick<TrainOptions, 'steps' | 'batchSize' | 'microBatchSize' | 'learningRate' | 'warmupSteps' | 'saveEvery'>): void {
-  const bad = (field: string, message: string): never => {
-    throw new LoraError('CONFIG_INVALID', `${field}: ${message}`, { field });
+/** Seeds feed 32-bit generators (splitmix32): a larger seed would silently alias a smaller one. */
+const MAX_SEED = 2 ** 32 - 1;
+
+/** What checkTrainOptions reads: the numeric training settings, and optionally the seed and sequence length. */
+export type TrainOptionsToCheck = Pick<TrainOptions, 'steps' | 'batchSize' | 'microBatchSize' | 'learningRate' | 'warmupSteps' | 'saveEvery'> & {
+  seed?: number;
+  /** Tokens per packed sequence (at least 2: one input and one target). */
+  seqLen?: number;
+  /** The model's max_position_embeddings: seqLen above it is refused, never cut down. */
+  maxPositionEmbeddings?: number;
+};
+
+/**
+ * Validates the numeric settings before any file is read or written: LoraError
+ * CONFIG_INVALID naming the option, the value and the allowed range (`limit`).
+ */
+export function checkTrainOptions(o: TrainOptionsToCheck): void {
+  const bad = (field: string, message: string, limit?: number): never => {
+    throw new LoraError('CONFIG_INVALID', `${field}: ${message}`, { field, limit });
   };
-  if (!Number.isInteger(o.steps) || o.steps < 1) bad('steps', `must be a positive integer, got ${o.steps}`);
-  if (!Number.isInteger(o.microBatchSize) || o.microBatchSize < 1) bad('micro_batch', `must be a positive integer, got ${o.microBatchSize}`);
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize % o.microBatchSize !== 0) {
-    bad('batch', `global batch ${o.batchSize} must be a positive multiple of the micro-batch ${o.microBatchSize}`);
+  const integerAtLeast = (field: string, value: number, min: number): void => {
+    if (!Number.isSafeInteger(value) || value < min) bad(field, `must be an integer >= ${min}, got ${value}`, min);
+  };
+  integerAtLeast('steps', o.steps, 1);
+  integerAtLeast('micro_batch', o.microBatchSize, 1);
+  if (!Number.isSafeInteger(o.batchSize) || o.batchSize < 1 || o.batchSize % o.microBatchSize !== 0) {
+    bad('batch', `global batch ${o.batchSize} must be a positive multiple of the micro-batch ${o.microBatchSize}`, o.microBatchSize);
   }
-  if (!(o.learningRate > 0)) bad('lr', `must be positive, got ${o.learningRate}`);
-  if (!Number.isInteger(o.warmupSteps) || o.warmupSteps < 0) bad('warmup', `must be a non-negative integer, got ${o.warmupSteps}`);
-  if (!Number.isInteger(o.saveEvery) || o.saveEvery < 0) bad('save_every', `must be a non-negative integer, got ${o.saveEvery}`);
+  // NaN and Infinity fail too: either would turn every weight into NaN at the first update.
+  if (!(Number.isFinite(o.learningRate) && o.learningRate > 0)) bad('lr', `must be a finite number > 0, got ${o.learningRate}`, 0);
+  integerAtLeast('warmup', o.warmupSteps, 0);
+  integerAtLeast('save_every', o.saveEvery, 0);
+  if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && o.seed >= 0 && o.seed <= MAX_SEED)) {
+    bad('seed', `must be an integer in [0, ${MAX_SEED}], got ${o.seed}`, MAX_SEED);
+  }
+  if (o.seqLen !== undefined) {
+    integerAtLeast('seq_len', o.seqLen, 2);
+    if (o.maxPositionEmbeddings !== undefined && o.seqLen > o.maxPositionEmbeddings) {
+      bad('seq_len', `${o.seqLen} exceeds the model's max_position_embeddings ${o.maxPositionEmbeddings}`, o.maxPositionEmbeddings);
+    }
+  }
 }
 
 function checkOptions(o: TrainOptions, data: PackedSequences): void {

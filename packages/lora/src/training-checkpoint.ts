@@ -5,6 +5,7 @@
 // renames, so a kill at any moment leaves a complete checkpoint on disk.
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncPath, fsyncTree, removeOnInterrupt, tempSiblingName } from '@layerprune/safe-output';
 import { openSafetensors, writeFileAtomic, writeSafetensors } from '@layerprune/tensor-io';
 import type { AdamWState } from './adamw.js';
 import { peftKey, type LoraAdapters } from './lora-adapters.js';
@@ -37,10 +38,12 @@ export interface Checkpoint {
 
 export async function saveCheckpoint(outDir: string, checkpoint: Checkpoint): Promise<string> {
   const final = join(outDir, CHECKPOINT_DIR);
-  const temp = join(outDir, `${CHECKPOINT_DIR}.tmp-${process.pid}`);
+  // A temporary name the next run recognises (and removes) if this process dies;
+  // removed here on SIGINT/SIGTERM.
+  const temp = join(outDir, tempSiblingName(CHECKPOINT_DIR));
   const previous = join(outDir, `${CHECKPOINT_DIR}.prev`);
+  const forget = removeOnInterrupt(temp);
   try {
-    await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });
     await saveLoraAdapter(temp, checkpoint.adapters);
     const { m, v } = checkpoint.optimizer;
@@ -55,15 +58,20 @@ export async function saveCheckpoint(outDir: string, checkpoint: Checkpoint): Pr
       { metadata: { step: String(checkpoint.optimizer.step) } },
     );
     await writeFileAtomic(join(temp, TRAINER_STATE_NAME), `${JSON.stringify(checkpoint.state, null, 2)}\n`);
+    await fsyncTree(temp);
     // Swap: final -> prev, temp -> final, drop prev. A kill between the renames
     // leaves `prev`, which loadCheckpoint falls back to.
     await rm(previous, { recursive: true, force: true });
     if (await exists(final)) await rename(final, previous);
     await rename(temp, final);
+    await fsyncPath(outDir);
     await rm(previous, { recursive: true, force: true });
   } catch (cause) {
+    await rm(temp, { recursive: true, force: true });
     if (cause instanceof LoraError) throw cause;
     throw new LoraError('WRITE_FAILED', `could not write checkpoint ${final}: ${(cause as Error).message}`, { file: final, cause });
+  } finally {
+    forget();
   }
   return final;
 }

@@ -46,7 +46,7 @@ describe('writeMergedModel', () => {
     const withAdapter = new LoraRunner(base, adapters).logits(batch);
     const out = join(await mkdtemp(join(tmpdir(), 'lora-merge-out-')), 'merged');
     const merged = await writeMergedModel(dir, adapters, out);
-    expect(merged.files).toEqual(['config.json', 'model.safetensors']);
+    expect(merged.files).toEqual(['.layerprune-output.json', 'config.json', 'model.safetensors']);
     const mergedDir = await openModelDir(out);
     const mergedBase = await FrozenBase.load(mergedDir.config, mergedDir.weights, 32);
     await mergedDir.close();

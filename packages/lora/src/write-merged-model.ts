@@ -3,9 +3,10 @@
 // adapter was trained over a 4-bit base, pass that base so the merge starts
 // from the dequantized NF4 weights the adapter was trained against (and is
 // written as float32/float16, since the result is no longer 4-bit).
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { openModelDir, writeFileAtomic, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeOutputDirectory } from '@layerprune/safe-output';
+import { copyModelFiles, openModelDir, writeFileAtomic, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
 import type { FrozenBase } from './frozen-base.js';
 import type { LoraAdapters } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
@@ -19,6 +20,8 @@ export interface WriteMergedModelOptions {
   quantizedBase?: FrozenBase;
   /** Shard size; default 5 GB (transformers' save_pretrained default). */
   maxShardBytes?: number;
+  /** Replace an existing merged model that layerprune wrote (default true: a re-merge replaces the previous one). */
+  force?: boolean;
 }
 
 export interface MergedModel {
@@ -32,11 +35,6 @@ const TORCH_DTYPE: Record<string, string> = { F32: 'float32', F16: 'float16', BF
 export async function writeMergedModel(modelDir: string, adapters: LoraAdapters, outDir: string, options: WriteMergedModelOptions = {}): Promise<MergedModel> {
   const source = await openModelDir(modelDir);
   const out = resolve(outDir);
-  if (out === source.dir) {
-    await source.close();
-    throw new LoraError('OUTPUT_EXISTS', `merge output ${out} is the input model directory; input models are never modified`, { file: out });
-  }
-  const temp = `${out}.tmp-${process.pid}`;
   try {
     if (source.config.numHiddenLayers <= Math.max(-1, ...adapters.pairs.map((p) => p.layer))) {
       throw new LoraError('ADAPTER_MISMATCH', `adapter has modules at block ${Math.max(...adapters.pairs.map((p) => p.layer))}, the model in ${source.dir} has ${source.config.numHiddenLayers} blocks`, {
@@ -79,42 +77,20 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
         throw new LoraError('ADAPTER_MISMATCH', `adapter module ${p.path} has no base weight "${name}" in ${source.dir}`, { file: source.dir, module: p.path });
       }
     }
-    await rm(temp, { recursive: true, force: true });
-    await mkdir(temp, { recursive: true });
-    await writeShardedSafetensors(temp, sources, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
-    const config = { ...source.rawConfig };
-    if (outputDtypes.size === 1) config.torch_dtype = TORCH_DTYPE[[...outputDtypes][0]] ?? config.torch_dtype;
-    await writeFileAtomic(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const f = source.files;
-    for (const file of [f.tokenizer, f.tokenizerConfig, f.generationConfig, ...f.others]) {
-      if (file && basename(file) !== 'config.json') await copyFile(file, join(temp, basename(file)));
-    }
-    await replaceDir(temp, out);
-    return { dir: out, files: (await readdir(out)).sort(), mergedModules: adapters.pairs.length };
+    const inputs = [source.dir, ...source.weights.files];
+    const written = await writeOutputDirectory(out, { inputs, force: options.force ?? true, command: 'merge' }, async (temp) => {
+      await writeShardedSafetensors(temp, sources, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
+      const config = { ...source.rawConfig };
+      if (outputDtypes.size === 1) config.torch_dtype = TORCH_DTYPE[[...outputDtypes][0]] ?? config.torch_dtype;
+      await writeFileAtomic(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+      await copyModelFiles(source, temp);
+    });
+    return { dir: written.dir, files: (await readdir(written.dir)).sort(), mergedModules: adapters.pairs.length };
   } catch (error) {
-    await rm(temp, { recursive: true, force: true });
     if (error instanceof LoraError) throw error;
     if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name !== 'Error') throw error;
     throw new LoraError('WRITE_FAILED', `could not write merged model to ${out}: ${(error as Error).message}`, { file: out, cause: error });
   } finally {
     await source.close();
-  }
-}
-
-/** Moves a finished directory into place; an existing output is replaced only once the new one is complete. */
-async function replaceDir(temp: string, out: string): Promise<void> {
-  let existed = false;
-  try {
-    existed = (await stat(out)).isDirectory();
-  } catch {
-    existed = false;
-  }
-  if (existed) {
-    const old = `${out}.old-${process.pid}`;
-    await rename(out, old);
-    await rename(temp, out);
-    await rm(old, { recursive: true, force: true });
-  } else {
-    await rename(temp, out);
   }
 }

@@ -7,8 +7,14 @@ export type ModelErrorCode =
   | 'UNSUPPORTED_ARCHITECTURE'
   | 'UNSUPPORTED_CONFIG'
   | 'CONFIG_FIELD_MISSING'
-  | 'WEIGHT_MISSING'
-  | 'WEIGHT_SHAPE_MISMATCH'
+  // Weights vs config.json: the codes of @layerprune/tensor-io's validateModelWeights, kept as they are.
+  | 'WEIGHTS_MISMATCH'
+  | 'TENSOR_MISSING'
+  | 'TENSOR_UNEXPECTED'
+  | 'SHAPE_MISMATCH'
+  | 'DTYPE_MISMATCH'
+  | 'SYMLINK_OUTSIDE_MODEL_DIR'
+  | 'NON_FINITE_WEIGHT'
   | 'BACKEND_UNAVAILABLE'
   | 'MODEL_TOO_LARGE'
   | 'INVALID_TOKENS'
@@ -22,6 +28,9 @@ export interface ModelErrorDetails {
   tensor?: string;
   field?: string;
   limit?: number | string;
+  /** What the config or the runtime requires, and what was found. */
+  expected?: number | string;
+  found?: number | string;
   cause?: unknown;
 }
 
@@ -31,6 +40,8 @@ export class ModelError extends Error {
   readonly tensor?: string;
   readonly field?: string;
   readonly limit?: number | string;
+  readonly expected?: number | string;
+  readonly found?: number | string;
 
   constructor(code: ModelErrorCode, message: string, details: ModelErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -40,6 +51,8 @@ export class ModelError extends Error {
     this.tensor = details.tensor;
     this.field = details.field;
     this.limit = details.limit;
+    this.expected = details.expected;
+    this.found = details.found;
   }
 }
 

@@ -5,7 +5,10 @@ export { selectBackend, activeBackend, defaultBackendDeps } from './backend/sele
 export { chooseBackend, isBackendName, BACKEND_NAMES, BACKEND_CANDIDATES } from './backend/choose-backend.js';
 export type { BackendName, ConcreteBackend, BackendDeps, BackendChoice, BackendCandidate } from './backend/choose-backend.js';
 
-export { loadModel, createModelFromProvider, residentWeightBytes, residentLimitBytes, WASM_RESIDENT_LIMIT_BYTES } from './load-model.js';
+export { loadModel, createModelFromProvider, residentLimitBytes, WASM_RESIDENT_LIMIT_BYTES } from './load-model.js';
+export { residentWeightBytes, estimateLoadMemoryBytes } from './memory/estimate-load-memory.js';
+export type { WeightCache } from './memory/estimate-load-memory.js';
+export { machineMemoryBytes, MEMORY_ENV } from './memory/machine-memory-bytes.js';
 export type { LoadModelOptions, CreateModelOptions } from './load-model.js';
 export { createLlamaModel, padBatch } from './llama-model.js';
 export type { LlamaModel, ForwardOptions, ForwardResult, LlamaModelInit } from './llama-model.js';
@@ -22,6 +25,7 @@ export type { Engine, Decoder, TokenBatch, EngineForwardRequest, EngineForwardRe
 export { LINEAR_MODULES, ATTENTION_MODULES, MLP_MODULES, linearModulePath, linearShape } from './weights/block-weights.js';
 export type { BlockWeights, WeightProvider, LinearModule } from './weights/block-weights.js';
 export { HfWeightProvider } from './weights/hf-weight-provider.js';
+export { finiteWeightProvider } from './weights/finite-weight-provider.js';
 export type { HfWeightProviderOptions } from './weights/hf-weight-provider.js';
 export { readerFromWeightStore, readerFromMap } from './weights/tensor-reader.js';
 export type { TensorReader, InMemoryTensor } from './weights/tensor-reader.js';

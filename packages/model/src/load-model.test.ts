@@ -70,10 +70,10 @@ describe('loadModel from a Hugging Face directory', () => {
   it('names the tensor when a weight is missing or misshapen', async () => {
     const random = randomModel({ modelType: 'llama', seed: 64 });
     const missing = await writeModel(random, { omit: ['model.layers.1.mlp.up_proj.weight'] });
-    await expect(loadModel(missing.dir, { log: quietLog })).rejects.toMatchObject({ code: 'WEIGHT_MISSING', tensor: 'model.layers.1.mlp.up_proj.weight' });
+    await expect(loadModel(missing.dir, { log: quietLog })).rejects.toMatchObject({ code: 'TENSOR_MISSING', tensor: 'model.layers.1.mlp.up_proj.weight' });
     const wrong = await writeModel(random, { reshape: { 'model.layers.0.self_attn.k_proj.weight': [8, 32] } });
     const error = await loadModel(wrong.dir, { log: quietLog }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'WEIGHT_SHAPE_MISMATCH', tensor: 'model.layers.0.self_attn.k_proj.weight' });
+    expect(error).toMatchObject({ code: 'SHAPE_MISMATCH', tensor: 'model.layers.0.self_attn.k_proj.weight' });
     expect((error as Error).message).toContain('[16, 32]');
   });
 

@@ -2,8 +2,7 @@
 // createModelFromProvider for weights that come from elsewhere (in-memory
 // random models, a dequantizing 4-bit provider).
 import { readFile } from 'node:fs/promises';
-import { totalmem } from 'node:os';
-import { isTensorIoError, openModelDir } from '@layerprune/tensor-io';
+import { isTensorIoError, openModelDir, validateModelWeights } from '@layerprune/tensor-io';
 import type { LlamaFamilyConfig, ModelDir } from '@layerprune/tensor-io';
 import { selectBackend } from './backend/select-backend.js';
 import type { BackendName } from './backend/choose-backend.js';
@@ -11,10 +10,15 @@ import { resolveArchitecture } from './config/resolve-architecture.js';
 import type { Architecture } from './config/resolve-architecture.js';
 import type { WeightMode } from './engine.js';
 import { ModelError } from './errors.js';
+import type { ModelErrorCode } from './errors.js';
 import { createLlamaModel } from './llama-model.js';
 import type { LlamaModel } from './llama-model.js';
+import { estimateLoadMemoryBytes, residentWeightBytes } from './memory/estimate-load-memory.js';
+import type { WeightCache } from './memory/estimate-load-memory.js';
+import { machineMemoryBytes, MEMORY_ENV } from './memory/machine-memory-bytes.js';
 import { TfjsEngine } from './tfjs/tfjs-engine.js';
 import type { WeightProvider } from './weights/block-weights.js';
+import { finiteWeightProvider } from './weights/finite-weight-provider.js';
 import { HfWeightProvider } from './weights/hf-weight-provider.js';
 import { readerFromWeightStore } from './weights/tensor-reader.js';
 
@@ -29,12 +33,22 @@ export interface LoadModelOptions {
   backend?: BackendName;
   /** 'auto' (default): resident unless the weights exceed the backend's budget, then streaming. */
   mode?: WeightMode | 'auto';
-  /** Streaming only: keep block weights in memory after the first read ('memory', default) or re-read them from disk per pass ('none'). */
-  weightCache?: 'memory' | 'none';
+  /**
+   * Streaming only: keep block weights in memory after the first read ('memory') or
+   * re-read them from disk per pass ('none'). Default: 'memory' when the estimate fits
+   * the machine's memory, else 'none'.
+   */
+  weightCache?: WeightCache;
+  /**
+   * Memory to budget against (default: the machine's total or its cgroup limit, or
+   * LAYERPRUNE_MEMORY_BYTES). A model whose estimate for the chosen mode exceeds it is
+   * refused with MODEL_TOO_LARGE before any weight is read.
+   */
+  memoryBytes?: number;
   log?: (line: string) => void;
 }
 
-export interface CreateModelOptions extends Omit<LoadModelOptions, 'weightCache'> {
+export interface CreateModelOptions extends Omit<LoadModelOptions, 'weightCache' | 'memoryBytes'> {
   /** config.json verbatim (fields tensor-io does not normalise, e.g. layer_types). */
   rawConfig?: Record<string, unknown>;
   /** Directory or label used in messages and as model.dir. */
@@ -45,22 +59,12 @@ export interface CreateModelOptions extends Omit<LoadModelOptions, 'weightCache'
   onDispose?: () => void;
 }
 
-/** float32 bytes of everything a resident engine holds on the backend: all blocks and the lm_head. */
-export function residentWeightBytes(arch: Architecture): number {
-  const { hiddenSize: h, intermediateSize: i, numHeads, numKvHeads, headDim, vocabSize, numLayers } = arch;
-  const attention = 2 * h * numHeads * headDim + 2 * h * numKvHeads * headDim;
-  const c = arch.config;
-  const biases = c.attentionBias ? (numHeads + 2 * numKvHeads) * headDim + (c.modelType === 'llama' ? h : 0) : 0;
-  const block = attention + 3 * h * i + 2 * h + biases;
-  return 4 * (numLayers * block + h * vocabSize + h);
+/** Resident budget of a backend: the wasm heap limit, or half of `memoryBytes` (default: the machine's memory) elsewhere. */
+export function residentLimitBytes(backend: string, memoryBytes: number = machineMemoryBytes()): number {
+  return backend === 'wasm' ? WASM_RESIDENT_LIMIT_BYTES : memoryBytes / 2;
 }
 
-/** Resident budget of a backend: the wasm heap limit, or half of the machine's memory elsewhere. */
-export function residentLimitBytes(backend: string): number {
-  return backend === 'wasm' ? WASM_RESIDENT_LIMIT_BYTES : totalmem() / 2;
-}
-
-function chooseMode(requested: WeightMode | 'auto', arch: Architecture, backend: string): WeightMode {
+function chooseMode(requested: WeightMode | 'auto', arch: Architecture, backend: string, memoryBytes?: number): WeightMode {
   const bytes = residentWeightBytes(arch);
   if (requested === 'streaming') return 'streaming';
   if (requested === 'resident') {
@@ -74,7 +78,43 @@ function chooseMode(requested: WeightMode | 'auto', arch: Architecture, backend:
     }
     return 'resident';
   }
-  return bytes > residentLimitBytes(backend) ? 'streaming' : 'resident';
+  const memory = memoryBytes ?? machineMemoryBytes();
+  const fits = bytes <= residentLimitBytes(backend, memory) && estimateLoadMemoryBytes(arch, 'resident') <= memory;
+  return fits ? 'resident' : 'streaming';
+}
+
+const gib = (bytes: number): string => `${bytes >= 1024 ** 3 ? (bytes / 1024 ** 3).toFixed(2) : (bytes / 1024 ** 3).toPrecision(3)} GiB`;
+
+/**
+ * Refuses, before any weight is read, a load whose estimate exceeds `memoryBytes`,
+ * naming the estimate and the cheaper option; returns the weight cache to use
+ * (an unset cache falls back to 'none' when caching would not fit).
+ */
+function planMemory(arch: Architecture, mode: WeightMode, requestedCache: WeightCache | undefined, memoryBytes: number, log?: (line: string) => void): WeightCache {
+  const machine = `the ${gib(memoryBytes)} of memory this machine has (${MEMORY_ENV} overrides the figure)`;
+  const lean = estimateLoadMemoryBytes(arch, 'streaming', 'none');
+  const tooLarge = (estimate: number, what: string, advice: string): ModelError =>
+    new ModelError('MODEL_TOO_LARGE', `${arch.source}: ${what} needs about ${gib(estimate)} of float32 weights, more than ${machine}; ${advice}`, {
+      file: arch.source,
+      limit: memoryBytes,
+      expected: `<= ${memoryBytes} bytes`,
+      found: `${estimate} bytes`,
+    });
+  const leanAdvice =
+    lean <= memoryBytes
+      ? `use mode "streaming" with weightCache "none" (--mode streaming), about ${gib(lean)}`
+      : `even mode "streaming" with weightCache "none" (one block at a time) needs about ${gib(lean)}: use a machine with more memory`;
+  if (mode === 'resident') {
+    const estimate = estimateLoadMemoryBytes(arch, 'resident');
+    if (estimate > memoryBytes) throw tooLarge(estimate, 'loading it resident', leanAdvice);
+    return requestedCache ?? 'memory';
+  }
+  const cached = estimateLoadMemoryBytes(arch, 'streaming', 'memory');
+  if (requestedCache === 'memory' && cached > memoryBytes) throw tooLarge(cached, 'streaming with weightCache "memory"', leanAdvice);
+  if (requestedCache === undefined && cached <= memoryBytes) return 'memory';
+  if (lean > memoryBytes) throw tooLarge(lean, 'streaming one block at a time', 'use a machine with more memory');
+  if (requestedCache === undefined) log?.(`${arch.source}: caching the weights would need about ${gib(cached)}; re-reading each block from disk per pass instead`);
+  return 'none';
 }
 
 function eosSet(config: LlamaFamilyConfig, extra: number[]): Set<number> {
@@ -90,7 +130,8 @@ export async function createModelFromProvider(provider: WeightProvider, options:
   const dir = options.dir ?? 'memory';
   const arch = resolveArchitecture(provider.config, options.rawConfig ?? {}, dir);
   const mode = chooseMode(options.mode ?? 'auto', arch, backend);
-  const engine = await TfjsEngine.create(arch, provider, { mode, backend });
+  // Every engine path reads its weights through this check: a NaN weight is refused, not evaluated.
+  const engine = await TfjsEngine.create(arch, finiteWeightProvider(provider, dir), { mode, backend });
   const model = createLlamaModel({ engine, dir, eosIds: eosSet(provider.config, options.eosIds ?? []) });
   const dispose = model.dispose.bind(model);
   let disposed = false;
@@ -103,10 +144,29 @@ export async function createModelFromProvider(provider: WeightProvider, options:
   return model;
 }
 
+/** tensor-io codes kept as they are, so one defect has one code in every command (prune, quantize, eval...). */
+const KEPT_CODES = new Set<ModelErrorCode>([
+  'UNSUPPORTED_ARCHITECTURE',
+  'WEIGHTS_MISMATCH',
+  'TENSOR_MISSING',
+  'TENSOR_UNEXPECTED',
+  'SHAPE_MISMATCH',
+  'DTYPE_MISMATCH',
+  'SYMLINK_OUTSIDE_MODEL_DIR',
+]);
+
 function asModelError(error: unknown, dir: string): unknown {
   if (!isTensorIoError(error)) return error;
-  const code = error.code === 'UNSUPPORTED_ARCHITECTURE' ? 'UNSUPPORTED_ARCHITECTURE' : 'MODEL_DIR_INVALID';
-  return new ModelError(code, error.message, { file: error.file ?? dir, tensor: error.tensor, field: error.field, limit: error.limit, cause: error });
+  const code = KEPT_CODES.has(error.code as ModelErrorCode) ? (error.code as ModelErrorCode) : 'MODEL_DIR_INVALID';
+  return new ModelError(code, error.message, {
+    file: error.file ?? dir,
+    tensor: error.tensor,
+    field: error.field,
+    limit: error.limit,
+    expected: error.expected,
+    found: error.found,
+    cause: error,
+  });
 }
 
 async function generationEosIds(path: string | null): Promise<number[]> {
@@ -122,21 +182,30 @@ async function generationEosIds(path: string | null): Promise<number[]> {
   return list.filter((id): id is number => Number.isInteger(id) && (id as number) >= 0);
 }
 
-/** Loads a Hugging Face llama / mistral / qwen2 directory with safetensors weights. */
+/**
+ * Loads a Hugging Face llama / mistral / qwen2 directory with safetensors weights.
+ * Before reading any weight: the config is checked for what this runtime
+ * supports, the weights against the config (tensor-io's validateModelWeights),
+ * and the memory estimate of the chosen mode against the machine's; while
+ * reading, every weight is checked for NaN / Infinity.
+ */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LlamaModel> {
   let modelDir: ModelDir;
   try {
-    modelDir = await openModelDir(dir);
+    // Validated below, after the config: "mlp_bias is not supported" says more than "gate_proj.bias is missing".
+    modelDir = await openModelDir(dir, { validate: false });
   } catch (error) {
     throw asModelError(error, dir);
   }
   try {
-    const backend = await selectBackend(options.backend ?? 'auto', options.log);
     const arch = resolveArchitecture(modelDir.config, modelDir.rawConfig, `${modelDir.dir}/config.json`);
-    const mode = chooseMode(options.mode ?? 'auto', arch, backend);
-    const cache = mode === 'streaming' && (options.weightCache ?? 'memory') === 'memory';
+    validateModelWeights(modelDir);
+    const memoryBytes = options.memoryBytes ?? machineMemoryBytes();
+    const backend = await selectBackend(options.backend ?? 'auto', options.log);
+    const mode = chooseMode(options.mode ?? 'auto', arch, backend, memoryBytes);
+    const weightCache = planMemory(arch, mode, options.weightCache, memoryBytes, options.log);
+    const cache = mode === 'streaming' && weightCache === 'memory';
     const provider = new HfWeightProvider(modelDir.config, readerFromWeightStore(modelDir.weights, modelDir.dir), { cache });
-    provider.validate();
     const model = await createModelFromProvider(provider, {
       ...options,
       backend,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseLlamaFamilyConfig } from '@layerprune/tensor-io';
 import { resolveArchitecture } from './config/resolve-architecture.js';
-import { createModelFromProvider, residentWeightBytes, WASM_RESIDENT_LIMIT_BYTES } from './load-model.js';
+import { createModelFromProvider, WASM_RESIDENT_LIMIT_BYTES } from './load-model.js';
+import { residentWeightBytes } from './memory/estimate-load-memory.js';
 import { quietLog } from './testing/random-llama-model.js';
 import type { WeightProvider } from './weights/block-weights.js';
 

@@ -2,7 +2,13 @@
 // whole experiment on stories260K finishes in a few minutes on 2 CPU cores.
 // For a real model, raise samples, heal steps and the evaluation limit (see the README).
 import { defaultCalibrationFile, defaultHeldoutFile, defaultMmluDir, defaultModelDir } from '@layerprune/assets';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '@layerprune/data';
 import type { PipelineConfigInput } from './pipeline-config.js';
+
+/** Tokens per calibration sequence when the config leaves analysis.seqLen out (or null), at most the model's positions. */
+export const DEFAULT_ANALYSIS_SEQ_LEN = 256;
+/** Tokens per training sequence when heal.seqLen is left out (or null), at most the model's positions. */
+export const DEFAULT_HEAL_SEQ_LEN = 128;
 
 export function defaultPipelineConfig(): PipelineConfigInput {
   return {
@@ -14,13 +20,17 @@ export function defaultPipelineConfig(): PipelineConfigInput {
     methods: ['similarity', 'deepest'],
     seed: 1234,
     backend: 'auto',
-    analysis: { samples: 200, seqLen: 256, batch: 8, metric: 'angular' },
+    maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    encodingErrors: 'error',
+    // seqLen null: DEFAULT_ANALYSIS_SEQ_LEN / DEFAULT_HEAL_SEQ_LEN, or the model's
+    // max_position_embeddings if that is smaller (see resolveSeqLen).
+    analysis: { samples: 200, seqLen: null, batch: 8, metric: 'angular' },
     evaluation: { shots: 5, limit: 1, batch: 8, lossChars: 20_000 },
     heal: {
       steps: 40,
       batch: 8,
       microBatch: 8,
-      seqLen: 128,
+      seqLen: null,
       lr: 1e-3,
       warmup: 4,
       rank: 8,

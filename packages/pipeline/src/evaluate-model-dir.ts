@@ -1,7 +1,7 @@
 // Evaluates one model directory on the pipeline's tasks and flattens the result
 // to metric values for the report: "loss" (nats/token on the held-out text) and
 // "<task>.acc" for multiple-choice tasks.
-import { evaluateTasks, type EvalReport, type TaskSpec } from '@layerprune/eval';
+import { evaluateTasks, type EvalReport, type TaskReadOptions, type TaskSpec } from '@layerprune/eval';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import type { MetricSpec, MetricValues } from '@layerprune/report';
 
@@ -21,6 +21,8 @@ export interface EvaluateModelDirOptions {
   lossChars: number | null;
   seed: number;
   backend: BackendName;
+  /** How task files are read (longest document, invalid UTF-8). */
+  readLimits?: TaskReadOptions;
   onProgress?: (task: string, done: number, total: number) => void;
   log?: (line: string) => void;
 }
@@ -47,6 +49,7 @@ export async function evaluateModelDir(dir: string, options: EvaluateModelDirOpt
           limit: task.kind === 'loss' ? undefined : (options.limit ?? undefined),
           seed: options.seed,
           batchSize: options.batch,
+          readLimits: options.readLimits,
           ...(task.kind === 'loss' && options.lossChars !== null ? { lossMaxChars: options.lossChars } : {}),
         },
         (p) => options.onProgress?.(p.task, p.done, p.total),

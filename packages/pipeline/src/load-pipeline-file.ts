@@ -1,13 +1,24 @@
 // Reads a pipeline file: JSON (.json) or YAML (.yaml / .yml), same fields as the
-// command-line options (see PipelineConfig).
+// command-line options (see PipelineConfig), checked field by field (see checkPipelineInput).
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { checkPipelineInput } from './check-pipeline-input.js';
 import type { PipelineConfigInput } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
 
 /** Pipeline files are small; anything larger is a mistake (a model file passed by accident). */
 export const MAX_PIPELINE_FILE_BYTES = 1_000_000;
+
+/** Why a read failed, in words rather than the syscall's ("EISDIR: illegal operation on a directory, read"). */
+function readFailure(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return (error as Error).message;
+}
 
 export async function loadPipelineFile(path: string): Promise<PipelineConfigInput> {
   let text: string;
@@ -19,7 +30,7 @@ export async function loadPipelineFile(path: string): Promise<PipelineConfigInpu
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof PipelineError) throw error;
-    throw new PipelineError('CONFIG_NOT_FOUND', `${path}: cannot read the pipeline file (${(error as Error).message})`, { file: path, cause: error });
+    throw new PipelineError('CONFIG_NOT_FOUND', `${path}: cannot read the pipeline file (${readFailure(error)})`, { file: path, cause: error });
   }
   let value: unknown;
   try {
@@ -30,5 +41,7 @@ export async function loadPipelineFile(path: string): Promise<PipelineConfigInpu
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new PipelineError('CONFIG_INVALID', `${path}: a pipeline file must hold an object of options`, { file: path });
   }
-  return value as PipelineConfigInput;
+  // Checked here, before merging, so that a misspelt key (`heal: { stepz: 3 }`) or a
+  // bad value is reported against this file, never ignored or blamed on another layer.
+  return checkPipelineInput(value, { file: path });
 }

@@ -26,7 +26,10 @@ describe('pipeline config', () => {
   it.each([
     [{ fractions: [0] }, 'fractions[0]'],
     [{ fractions: [1.5] }, 'fractions[0]'],
-    [{ methods: ['random'] }, 'methods'],
+    [{ methods: ['random'] }, 'methods[0]'],
+    [{ heal: { stepz: 3 } }, 'heal.stepz'],
+    [{ heal: { lr: 0 } }, 'heal.lr'],
+    [{ analysis: { seqLen: 1.5 } }, 'analysis.seqLen'],
     [{ heal: { bits: 8 } }, 'heal.bits'],
     [{ heal: { steps: -1 } }, 'heal.steps'],
     [{ analysis: { samples: 0 } }, 'analysis.samples'],
@@ -44,6 +47,30 @@ describe('pipeline config', () => {
     }
   });
 
+  it('leaves sequence lengths to follow the model unless set, and refuses a missing field', () => {
+    const config = validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig()));
+    expect(config.analysis.seqLen).toBeNull();
+    expect(config.heal.seqLen).toBeNull();
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { heal: { seqLen: 64 } })).heal.seqLen).toBe(64);
+    const { seed: _seed, ...withoutSeed } = mergeConfigInputs(defaultPipelineConfig());
+    expect(() => validatePipelineConfig(withoutSeed, 'p.yaml')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'seed', message: 'p.yaml: seed: is missing' }));
+  });
+
+  it('refuses an unknown key at any depth of a pipeline file, naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
+    dirs.push(dir);
+    const file = join(dir, 'typo.yaml');
+    await writeFile(file, 'fractions: [0.25]\nheal:\n  stepz: 3\n');
+    await expect(loadPipelineFile(file)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      field: 'heal.stepz',
+      file,
+      message: expect.stringContaining(`${file}: heal.stepz: unknown field of heal (known: steps,`),
+    });
+    await writeFile(join(dir, 'nan.json'), '{"heal": {"lr": -1}}');
+    await expect(loadPipelineFile(join(dir, 'nan.json'))).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'heal.lr' });
+  });
+
   it('reads JSON and YAML pipeline files with the same fields', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
     dirs.push(dir);
@@ -53,5 +80,6 @@ describe('pipeline config', () => {
     await writeFile(join(dir, 'bad.yaml'), 'fractions: [0.1\n');
     await expect(loadPipelineFile(join(dir, 'bad.yaml'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     await expect(loadPipelineFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+    await expect(loadPipelineFile(dir)).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: `${dir}: cannot read the pipeline file (it is a directory)` });
   });
 });

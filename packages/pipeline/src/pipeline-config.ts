@@ -1,9 +1,11 @@
 // The options of `layerprune run` as validated data. A pipeline file (JSON or
 // YAML) holds the same fields; command-line options override it field by field.
+import { checkPipelineInput } from './check-pipeline-input.js';
 import { PipelineError } from './pipeline-error.js';
+import { SECTION_FIELDS, SECTION_NAMES, TOP_LEVEL_FIELDS } from './pipeline-fields.js';
 
 export type PruneMethod = 'similarity' | 'deepest';
-export const PRUNE_METHODS: readonly PruneMethod[] = ['similarity', 'deepest'];
+export { PRUNE_METHODS } from './pipeline-fields.js';
 
 export interface PipelineConfig {
   /** Model directory; default: the bundled stories260K. */
@@ -18,13 +20,19 @@ export interface PipelineConfig {
   methods: PruneMethod[];
   seed: number;
   backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-  analysis: { samples: number; seqLen: number; batch: number; metric: string };
+  /** Longest line or document the data reader accepts, in bytes (a longer one is an error naming file and line). */
+  maxDocumentBytes: number;
+  /** Invalid UTF-8 in data: an error naming file and line, or replaced by U+FFFD. */
+  encodingErrors: 'error' | 'replace';
+  /** seqLen null: min(256, the model's max_position_embeddings); a number above the model's is an error. */
+  analysis: { samples: number; seqLen: number | null; batch: number; metric: string };
   evaluation: { shots: number; limit: number | null; batch: number; lossChars: number | null };
   heal: {
     steps: number;
     batch: number;
     microBatch: number;
-    seqLen: number;
+    /** null: min(128, the model's max_position_embeddings); a number above the model's is an error. */
+    seqLen: number | null;
     lr: number;
     warmup: number;
     rank: number;
@@ -43,8 +51,6 @@ export type PipelineConfigInput = Partial<Omit<PipelineConfig, 'analysis' | 'eva
   heal?: Partial<PipelineConfig['heal']>;
 };
 
-const TOP_LEVEL_KEYS = ['model', 'data', 'out', 'eval', 'fractions', 'methods', 'seed', 'backend', 'analysis', 'evaluation', 'heal'];
-
 /** Later inputs override earlier ones, field by field (nested sections merged). */
 export function mergeConfigInputs(...inputs: PipelineConfigInput[]): PipelineConfigInput {
   const out: PipelineConfigInput = {};
@@ -62,87 +68,50 @@ export function mergeConfigInputs(...inputs: PipelineConfigInput[]): PipelineCon
   return out;
 }
 
-function fail(field: string, message: string, file?: string): never {
-  throw new PipelineError('CONFIG_INVALID', `${file ? `${file}: ` : ''}${field}: ${message}`, { field, file });
-}
-
-function int(field: string, value: unknown, min: number, max: number, file?: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`, file);
-  }
-  return value;
-}
-
-function num(field: string, value: unknown, min: number, max: number, file?: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    fail(field, `must be a number in [${min}, ${max}], got ${JSON.stringify(value)}`, file);
-  }
-  return value;
-}
-
-function str(field: string, value: unknown, file?: string): string {
-  if (typeof value !== 'string' || value.length === 0) fail(field, `must be a non-empty string, got ${JSON.stringify(value)}`, file);
-  return value;
-}
-
 /** Validates a complete config (defaults already merged in); `file` names the pipeline file in errors. */
 export function validatePipelineConfig(input: PipelineConfigInput, file?: string): PipelineConfig {
-  for (const key of Object.keys(input)) {
-    if (!TOP_LEVEL_KEYS.includes(key)) fail(key, `unknown field (known: ${TOP_LEVEL_KEYS.join(', ')})`, file);
+  checkPipelineInput(input, { file });
+  const missing = (field: string): never => {
+    throw new PipelineError('CONFIG_INVALID', `${file ? `${file}: ` : ''}${field}: is missing`, { field, file });
+  };
+  const required = <T>(field: string, value: T | undefined): T => (value === undefined ? missing(field) : value);
+  for (const key of Object.keys(TOP_LEVEL_FIELDS)) if (key !== 'eval') required(key, (input as Record<string, unknown>)[key]);
+  const sections = { analysis: input.analysis ?? {}, evaluation: input.evaluation ?? {}, heal: input.heal ?? {} };
+  for (const section of SECTION_NAMES) {
+    for (const [field, rule] of Object.entries(SECTION_FIELDS[section])) {
+      const value = (sections[section] as Record<string, unknown>)[field];
+      if (value === undefined && !(rule.kind === 'int' && rule.nullable)) missing(`${section}.${field}`);
+    }
   }
-  const fractions = input.fractions;
-  if (!Array.isArray(fractions) || fractions.length === 0) fail('fractions', 'must be a non-empty list of numbers in (0, 1)', file);
-  fractions.forEach((f, i) => {
-    if (typeof f !== 'number' || !(f > 0 && f < 1)) fail(`fractions[${i}]`, `must be in (0, 1), got ${JSON.stringify(f)}`, file);
-  });
-  const methods = input.methods;
-  if (!Array.isArray(methods) || methods.length === 0) fail('methods', `must list one or more of ${PRUNE_METHODS.join(', ')}`, file);
-  for (const m of methods) if (!PRUNE_METHODS.includes(m)) fail('methods', `unknown method ${JSON.stringify(m)} (known: ${PRUNE_METHODS.join(', ')})`, file);
-  const evalTasks = input.eval ?? [];
-  if (!Array.isArray(evalTasks)) fail('eval', 'must be a list of "<kind>:<path>" strings', file);
-  const a = input.analysis ?? {};
-  const e = input.evaluation ?? {};
-  const h = input.heal ?? {};
-  const bits = h.bits;
-  if (bits !== 4 && bits !== 16 && bits !== 32) fail('heal.bits', `must be 4, 16 or 32, got ${JSON.stringify(bits)}`, file);
-  const backend = input.backend;
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend as string)) {
-    fail('backend', `must be auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${JSON.stringify(backend)}`, file);
-  }
+  const { analysis: a, evaluation: e, heal: h } = sections as PipelineConfig;
+  const fractions = input.fractions as number[];
   return {
-    model: str('model', input.model, file),
-    data: str('data', input.data, file),
-    out: str('out', input.out, file),
-    eval: evalTasks.map((t, i) => str(`eval[${i}]`, t, file)),
+    model: input.model as string,
+    data: input.data as string,
+    out: input.out as string,
+    eval: [...(input.eval ?? [])],
+    // Order and repeats do not change what is built: sorted, each once.
     fractions: [...new Set(fractions)].sort((x, y) => x - y),
-    methods: [...new Set(methods)],
-    seed: int('seed', input.seed, 0, 2 ** 31 - 1, file),
-    backend: backend as PipelineConfig['backend'],
-    analysis: {
-      samples: int('analysis.samples', a.samples, 1, 1_000_000, file),
-      seqLen: int('analysis.seqLen', a.seqLen, 2, 1_000_000, file),
-      batch: int('analysis.batch', a.batch, 1, 4096, file),
-      metric: str('analysis.metric', a.metric, file),
-    },
-    evaluation: {
-      shots: int('evaluation.shots', e.shots, 0, 25, file),
-      limit: e.limit === null || e.limit === undefined ? null : int('evaluation.limit', e.limit, 1, 10_000_000, file),
-      batch: int('evaluation.batch', e.batch, 1, 4096, file),
-      lossChars: e.lossChars === null || e.lossChars === undefined ? null : int('evaluation.lossChars', e.lossChars, 1, 2 ** 31 - 1, file),
-    },
+    methods: [...new Set(input.methods as PruneMethod[])],
+    seed: input.seed as number,
+    backend: input.backend as PipelineConfig['backend'],
+    maxDocumentBytes: input.maxDocumentBytes as number,
+    encodingErrors: input.encodingErrors as PipelineConfig['encodingErrors'],
+    analysis: { samples: a.samples, seqLen: a.seqLen ?? null, batch: a.batch, metric: a.metric },
+    evaluation: { shots: e.shots, limit: e.limit ?? null, batch: e.batch, lossChars: e.lossChars ?? null },
     heal: {
-      steps: int('heal.steps', h.steps, 0, 10_000_000, file),
-      batch: int('heal.batch', h.batch, 1, 65_536, file),
-      microBatch: int('heal.microBatch', h.microBatch, 1, 65_536, file),
-      seqLen: int('heal.seqLen', h.seqLen, 2, 1_000_000, file),
-      lr: num('heal.lr', h.lr, 0, 1, file),
-      warmup: int('heal.warmup', h.warmup, 0, 10_000_000, file),
-      rank: int('heal.rank', h.rank, 1, 4096, file),
-      alpha: num('heal.alpha', h.alpha, 1e-6, 1e6, file),
-      dropout: num('heal.dropout', h.dropout, 0, 0.99, file),
-      targets: str('heal.targets', h.targets, file),
-      bits,
-      saveEvery: int('heal.saveEvery', h.saveEvery, 1, 10_000_000, file),
+      steps: h.steps,
+      batch: h.batch,
+      microBatch: h.microBatch,
+      seqLen: h.seqLen ?? null,
+      lr: h.lr,
+      warmup: h.warmup,
+      rank: h.rank,
+      alpha: h.alpha,
+      dropout: h.dropout,
+      targets: h.targets,
+      bits: h.bits,
+      saveEvery: h.saveEvery,
     },
   };
 }

@@ -3,6 +3,7 @@
 export type PipelineErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  | 'SEQ_LEN_TOO_LONG'
   | 'OUTPUT_NOT_EMPTY'
   | 'STAGE_MISMATCH'
   | 'NO_RUNS';

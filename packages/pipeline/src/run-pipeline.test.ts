@@ -1,7 +1,7 @@
 // The whole pipeline on the bundled model with tiny settings: every stage runs,
 // the numbers hang together (checked against independent computations from the
 // model's config and the analysis table), and a resumed run reuses every stage.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultModelDir } from '@layerprune/assets';
@@ -98,7 +98,34 @@ describe('runPipeline on the bundled model', () => {
 
   it('refuses a non-empty output without resume or force, before any work', async () => {
     await expect(runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test' })).rejects.toMatchObject({
-      code: 'OUTPUT_NOT_EMPTY',
+      code: 'OUTPUT_EXISTS',
     });
+  });
+
+  it('never resumes into, or replaces, a directory it did not write', async () => {
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'notes.txt'), 'mine');
+    for (const flags of [{ resume: true }, { force: true }]) {
+      await expect(runPipeline(tinyPipelineConfig(evalTasks, foreign), { toolVersion: 'test', ...flags })).rejects.toMatchObject({
+        code: 'OUTPUT_NOT_OURS',
+      });
+      expect(await readdir(foreign)).toEqual(['notes.txt']);
+    }
+  });
+
+  it('on resume, recomputes exactly the stages whose input files changed (contents, not paths)', async () => {
+    const heldout = evalTasks[0].slice('loss:'.length);
+    const text = await readFile(heldout, 'utf8');
+    // Same path, same length, other bytes.
+    await writeFile(heldout, text.replace('the', 'The'));
+    const log: string[] = [];
+    const again = await runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test', resume: true, log: (l) => log.push(l) });
+    expect(again.reusedStages).toContain('analyze');
+    expect(again.reusedStages.filter((s) => s.startsWith('prune-') || s.startsWith('heal-')).length).toBeGreaterThan(0);
+    expect(again.reusedStages.filter((s) => s.startsWith('eval-'))).toEqual([]);
+    expect(log.some((l) => /stage eval-baseline was recorded with other inputs/.test(l))).toBe(true);
+    // The loss moved with the text: it was really recomputed.
+    expect(again.results.baseline).not.toEqual(first.results.baseline);
   });
 });

@@ -1,7 +1,10 @@
 // `layerprune run` as a library: analyze -> prune (per fraction and method) ->
 // evaluate -> heal -> evaluate again -> report. Every stage is recorded in the
-// output directory, so `resume` redoes only what did not finish.
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+// output directory with a key over its settings and the contents of its inputs,
+// so `resume` redoes only what did not finish, or what was computed from inputs
+// that have changed since. The output directory is checked against the inputs,
+// locked against a second writer, and marked as a run (see @layerprune/safe-output).
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { loadCalibrationSequences } from '@layerprune/data';
 import { parseTaskSpec, type TaskSpec } from '@layerprune/eval';
@@ -19,6 +22,7 @@ import {
   type WrittenReport,
 } from '@layerprune/report';
 import { DistanceTable, similarityMetricInfo, type DistanceTableJSON, type SimilarityMetric } from '@layerprune/similarity';
+import { fingerprintInputs, openOutputInPlace } from '@layerprune/safe-output';
 import { pruneModel } from '@layerprune/surgery';
 import { writeFileAtomic } from '@layerprune/tensor-io';
 import { analysisDocument } from './analysis-document.js';
@@ -29,6 +33,7 @@ import type { PipelineConfig } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
 import { planRuns, type PlannedRun } from './plan-runs.js';
 import { preflight } from './preflight.js';
+import { resolveSeqLen } from './resolve-seq-len.js';
 import { StageStore } from './stage-store.js';
 
 export interface PipelineEvent {
@@ -44,7 +49,7 @@ export interface PipelineEvent {
 
 export interface RunPipelineOptions {
   resume?: boolean;
-  /** Replace a non-empty output directory that is not a previous run to resume. */
+  /** Replace a previous layerprune output in the output directory (never anything else). */
   force?: boolean;
   /** The command line as typed, recorded in the report. */
   commands?: string[];
@@ -69,24 +74,6 @@ async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function prepareOutput(out: string, resume: boolean, force: boolean): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(out);
-  } catch {
-    return;
-  }
-  if (names.length === 0 || resume) return;
-  if (!force) {
-    throw new PipelineError(
-      'OUTPUT_NOT_EMPTY',
-      `output directory ${out} is not empty: pass --resume to continue the run recorded there, --force to replace it, or another --out`,
-      { file: out },
-    );
-  }
-  await rm(out, { recursive: true, force: true });
-}
-
 async function readLossCurve(logPath: string): Promise<HealingSummary['curve']> {
   const text = await readFile(logPath, 'utf8');
   return text
@@ -108,19 +95,60 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   });
   // Everything that can be checked without long work is checked first.
   const info = await preflight(config, modelDir, tasks);
-  await prepareOutput(out, options.resume ?? false, options.force ?? false);
-  const store = new StageStore(out, options.resume ?? false);
+  const dataPath = resolve(config.data);
+  const output = await openOutputInPlace(out, {
+    inputs: [modelDir, dataPath, ...tasks.map((t) => t.path)],
+    command: 'run',
+    resume: options.resume ?? false,
+    force: options.force ?? false,
+  });
+  try {
+    return await runStages(config, options, { out, modelDir, dataPath, tasks, info, started, log, emit });
+  } catch (error) {
+    // A new run that failed before finishing any stage leaves nothing behind;
+    // one with finished stages keeps them for --resume.
+    if (!(await StageStore.hasRecords(out))) await output.discard();
+    throw error;
+  } finally {
+    await output.lock.release();
+  }
+}
+
+interface RunContext {
+  out: string;
+  modelDir: string;
+  dataPath: string;
+  tasks: TaskSpec[];
+  info: Awaited<ReturnType<typeof preflight>>;
+  started: number;
+  log: (line: string) => void;
+  emit: (event: PipelineEvent) => void;
+}
+
+async function runStages(config: PipelineConfig, options: RunPipelineOptions, context: RunContext): Promise<PipelineResult> {
+  const { out, modelDir, dataPath, tasks, info, started, log, emit } = context;
+  // Stage keys hold the inputs' contents, so a resumed run never reuses results
+  // computed from a model or data that changed since (they are recomputed).
+  const fingerprints = {
+    model: await fingerprintInputs([modelDir]),
+    data: await fingerprintInputs([dataPath]),
+    tasks: await fingerprintInputs(tasks.map((t) => t.path)),
+  };
+  const store = new StageStore(out, options.resume ?? false, log);
+  const readLimits = { maxDocumentBytes: config.maxDocumentBytes, encodingErrors: config.encodingErrors };
   const metric = similarityMetricInfo(config.analysis.metric as SimilarityMetric).name;
   const numLayers = info.numLayers;
 
   // 1. Analysis: distances d[n][l] on the calibration data.
   emit({ stage: 'analyze', kind: 'start' });
-  const analysisStage = await store.run('analyze', { modelDir, data: config.data, a: config.analysis, seed: config.seed }, async () => {
+  const analysisKey = { modelDir, data: config.data, a: config.analysis, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, readLimits };
+  const analysisStage = await store.run('analyze', analysisKey, async () => {
     const tokenizer = await loadTokenizer(modelDir);
-    const calibration = await loadCalibrationSequences(resolve(config.data), (text) => tokenizer.encode(text), {
+    const calibration = await loadCalibrationSequences(dataPath, (text) => tokenizer.encode(text), {
       samples: config.analysis.samples,
-      seqLength: Math.min(config.analysis.seqLen, info.context),
+      seqLength: resolveSeqLen(config, 'analysis', info.context, modelDir),
       seed: config.seed,
+      ...readLimits,
     });
     const model = await loadModel(modelDir, { backend: config.backend, log });
     try {
@@ -151,18 +179,17 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   emit({ stage: 'analyze', kind: analysisStage.reused ? 'reused' : 'done', seconds: analysisStage.seconds });
   // The same analysis.json as `layerprune analyze` writes, so `layerprune prune
   // --from-analysis <out>/analysis.json --n N` works on a run's output too.
-  await mkdir(out, { recursive: true });
   const document = analysisDocument({
     table: DistanceTable.fromJSON(analysis.table),
     metric,
     toolVersion: options.toolVersion,
     model: { dir: modelDir, modelType: info.modelType, backend: analysis.backend, mode: analysis.mode },
     data: {
-      file: resolve(config.data),
+      file: dataPath,
       format: 'auto',
       seed: config.seed,
       samplesRequested: config.analysis.samples,
-      seqLen: Math.min(config.analysis.seqLen, info.context),
+      seqLen: resolveSeqLen(config, 'analysis', info.context, modelDir),
       sampled: analysis.sampled,
       truncated: analysis.truncated,
     },
@@ -185,11 +212,14 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     lossChars: config.evaluation.lossChars,
     seed: config.seed,
     backend: config.backend,
+    readLimits,
     log,
   };
   const evaluate = async (stage: string, dir: string): Promise<ModelEvaluation> => {
     emit({ stage, kind: 'start' });
-    const r = await store.run(stage, { dir, evalOptions: { ...evalOptions, log: undefined } }, () =>
+    // The evaluated model is the source (fingerprinted once) or a model this run wrote, whose own stage key covers its inputs.
+    const key = { dir, evalOptions: { ...evalOptions, log: undefined }, tasks: fingerprints.tasks, model: dir === modelDir ? fingerprints.model : null };
+    const r = await store.run(stage, key, () =>
       evaluateModelDir(dir, {
         ...evalOptions,
         onProgress: (task, done, total) => emit({ stage, kind: 'progress', done, total, unit: task }),
@@ -228,7 +258,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     const prunedDir = join(out, 'models', planId);
     const healDir = join(out, 'healed', planId);
     emit({ stage: `prune-${planId}`, kind: 'start' });
-    const pruned = await store.run(`prune-${planId}`, { modelDir, start: run.start, end: run.end }, async () => {
+    const pruned = await store.run(`prune-${planId}`, { modelDir, start: run.start, end: run.end, model: fingerprints.model }, async () => {
       if (run.includesFinalBlock) log(`run: ${run.id}: the similarity-optimal block [${run.start}, ${run.end}) includes the final block`);
       const r = await pruneModel({
         model: modelDir,
@@ -247,15 +277,16 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     if (config.heal.steps > 0) {
       const stage = `heal-${planId}`;
       emit({ stage, kind: 'start' });
-      const healed = await store.run(stage, { prunedDir, h: config.heal, data: config.data, seed: config.seed }, async () => {
-        const r = await heal({
+      const healKey = { prunedDir, h: config.heal, data: config.data, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, plan: [run.start, run.end], readLimits };
+      const healed = await store.run(stage, healKey, async () => {
+        const r = await healResumingWhenValid(log, healDir, {
           model: prunedDir,
-          data: resolve(config.data),
+          data: dataPath,
           out: healDir,
           steps: config.heal.steps,
           batchSize: config.heal.batch,
           microBatchSize: config.heal.microBatch,
-          seqLen: Math.min(config.heal.seqLen, info.context),
+          seqLen: resolveSeqLen(config, 'heal', info.context, modelDir),
           learningRate: config.heal.lr,
           warmupSteps: config.heal.warmup,
           rank: config.heal.rank,
@@ -265,11 +296,13 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
           bits: config.heal.bits,
           saveEvery: config.heal.saveEvery,
           seed: config.seed,
-          // A stage interrupted mid-training continues from its last checkpoint.
-          resume: options.resume ?? false,
+          // A stage interrupted mid-training continues from its last checkpoint;
+          // one that never started (or never saved) starts fresh.
+          resume: 'auto',
           merge: true,
           backend: config.backend,
           evalSequences: 0,
+          readLimits,
           log,
           onProgress: (p) =>
             emit({
@@ -322,7 +355,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
       parameters: info.parameters,
       bytes: await dirBytes(modelDir),
     },
-    data: { calibration: resolve(config.data), evaluation: Object.fromEntries(tasks.map((t) => [t.kind, t.path])) },
+    data: { calibration: dataPath, evaluation: Object.fromEntries(tasks.map((t) => [t.kind, t.path])) },
     analysis: {
       metric: analysis.metric,
       samples: analysis.samples,
@@ -340,4 +373,20 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   const report = await writeReport(out, results);
   emit({ stage: 'report', kind: 'done' });
   return { out, report, results, reusedStages: store.reused };
+}
+
+/**
+ * heal() with resume 'auto', except that a checkpoint made from other inputs (the
+ * source model or data changed, so the pruned model was rebuilt) is not an error
+ * inside a run: the run's own heal directory is discarded and healing restarts.
+ */
+async function healResumingWhenValid(log: (line: string) => void, healDir: string, options: Parameters<typeof heal>[0]): ReturnType<typeof heal> {
+  try {
+    return await heal(options);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'CHECKPOINT_MISMATCH') throw error;
+    log(`run: ${healDir}: ${(error as Error).message}; its inputs changed, so healing restarts from step 0`);
+    await rm(healDir, { recursive: true, force: true });
+    return heal(options);
+  }
 }

@@ -1,10 +1,13 @@
 // Cached stages in the output directory: `stages/<id>.json` records a finished
-// stage's result with a key derived from its inputs. With `resume`, a stage
-// whose record exists and whose key matches is not run again; an interrupted
-// stage left no record (records are written atomically at the end), so it reruns.
+// stage's result with a key derived from its inputs (settings and the contents
+// of the files it read). With `resume`, a stage whose record exists and whose
+// key matches is not run again; one whose key differs is recomputed (and says
+// so); an interrupted stage left no record (records are written atomically, with
+// fsync, at the end), so it reruns.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@layerprune/tensor-io';
 
 export interface StageRecord<R> {
   id: string;
@@ -24,9 +27,18 @@ export class StageStore {
   /** Stage ids reused from an earlier run, in order. */
   readonly reused: string[] = [];
 
-  constructor(outDir: string, resume: boolean) {
+  private readonly log: (line: string) => void;
+
+  constructor(outDir: string, resume: boolean, log: (line: string) => void = () => {}) {
     this.dir = join(outDir, 'stages');
     this.resume = resume;
+    this.log = log;
+  }
+
+  /** Whether the run in `outDir` has recorded any finished stage. */
+  static async hasRecords(outDir: string): Promise<boolean> {
+    const names = await readdir(join(outDir, 'stages')).catch(() => [] as string[]);
+    return names.some((n) => n.endsWith('.json'));
   }
 
   private path(id: string): string {
@@ -35,12 +47,15 @@ export class StageStore {
 
   async read<R>(id: string, key: string): Promise<StageRecord<R> | null> {
     if (!this.resume) return null;
+    let record: StageRecord<R>;
     try {
-      const record = JSON.parse(await readFile(this.path(id), 'utf8')) as StageRecord<R>;
-      return record.key === key ? record : null;
+      record = JSON.parse(await readFile(this.path(id), 'utf8')) as StageRecord<R>;
     } catch {
       return null;
     }
+    if (record.key === key) return record;
+    this.log(`resume: stage ${id} was recorded with other inputs or settings (model, data or options changed); recomputing it`);
+    return null;
   }
 
   /** Runs `work` unless a matching record exists; records its result. */
@@ -56,9 +71,7 @@ export class StageStore {
     const seconds = (performance.now() - started) / 1000;
     const record: StageRecord<R> = { id, key, completedAt: new Date().toISOString(), seconds, result };
     await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.path(id)}.tmp-${process.pid}`;
-    await writeFile(tmp, `${JSON.stringify(record, null, 2)}\n`);
-    await rename(tmp, this.path(id));
+    await writeFileAtomic(this.path(id), `${JSON.stringify(record, null, 2)}\n`);
     return { result, seconds, reused: false };
   }
 }

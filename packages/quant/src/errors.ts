@@ -21,10 +21,6 @@ export type QuantErrorCode =
   | 'SHAPE_MISMATCH'
   /** A serialized quantization state is incomplete or inconsistent. */
   | 'STATE_INVALID'
-  /** The output directory already exists (and overwriting was not asked for). */
-  | 'OUTPUT_EXISTS'
-  /** The output directory is the input directory or lies inside it. */
-  | 'OUTPUT_INSIDE_INPUT'
   /** The input model is already quantized. */
   | 'ALREADY_QUANTIZED'
   /** A tensor name that the weights do not contain. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelDir } from '@layerprune/assets';
@@ -148,7 +148,13 @@ describe('quantizeModelDir', () => {
     const before = await fingerprint(out);
     await expect(quantizeModelDir(model.dir, out)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
     expect(await fingerprint(out)).toEqual(before);
-    await expect(quantizeModelDir(model.dir, model.dir)).rejects.toMatchObject({ code: 'OUTPUT_INSIDE_INPUT' });
+    await expect(quantizeModelDir(model.dir, model.dir, { overwrite: true })).rejects.toMatchObject({ code: 'OUTPUT_IS_INPUT' });
+    await expect(quantizeModelDir(model.dir, root, { overwrite: true })).rejects.toMatchObject({ code: 'INPUT_INSIDE_OUTPUT' });
+    const foreign = join(root, 'foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'notes.txt'), 'mine');
+    await expect(quantizeModelDir(model.dir, foreign, { overwrite: true })).rejects.toMatchObject({ code: 'OUTPUT_NOT_OURS' });
+    expect(await readFile(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
     await expect(quantizeModelDir(model.dir, join(model.dir, 'q'))).rejects.toMatchObject({ code: 'OUTPUT_INSIDE_INPUT' });
     await expect(quantizeModelDir(out, join(root, 'twice'))).rejects.toMatchObject({ code: 'ALREADY_QUANTIZED' });
     await expect(quantizeModelDir(model.dir, join(root, 'bad-block'), { blockSize: 48 })).rejects.toMatchObject({ code: 'BLOCK_SIZE_OUT_OF_RANGE' });

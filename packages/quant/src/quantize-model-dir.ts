@@ -2,10 +2,12 @@
 // bitsandbytes checkpoint loads: quantized weights under bitsandbytes' names,
 // other tensors copied byte for byte, config.json with a quantization_config,
 // tokenizer and other files copied. The input is only read; the output appears
-// atomically (temporary directory + rename).
-import { copyFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
-import { openModelDir, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
+// atomically (@layerprune/safe-output: checked, locked, temporary sibling, fsync,
+// rename), and `overwrite` replaces only a previous layerprune output.
+import { writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
+import { copyModelFiles, openModelDir, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
 import { checkBlockSize } from './check-block-size.js';
 import { dequantize } from './dequantize.js';
 import { QuantError } from './errors.js';
@@ -15,7 +17,6 @@ import { bitsandbytesQuantizationConfig } from './quantization-config.js';
 import { quantize4bit } from './quantize-4bit.js';
 import { quantizeInt8Rowwise } from './quantize-int8-rowwise.js';
 import { quantizedTensorSources } from './quantized-tensor-sources.js';
-import { replaceDirectoryAtomically } from './replace-directory-atomically.js';
 import type { TensorCategory } from './tensor-category.js';
 import type { QuantizedState, QuantType, TorchDtypeName } from './types.js';
 
@@ -30,7 +31,7 @@ export interface QuantizeModelOptions extends QuantizationSelection {
   computeDtype?: TorchDtypeName;
   /** Largest safetensors shard (tensor bytes); default 5 GB like transformers. */
   maxShardBytes?: number;
-  /** Replace an existing output directory; default false (OUTPUT_EXISTS). */
+  /** Replace an existing output directory that layerprune wrote; default false (OUTPUT_EXISTS). Never replaces anything else (OUTPUT_NOT_OURS). */
   overwrite?: boolean;
   /** Called after each tensor is quantized or planned for copying. */
   onTensor?: (event: { index: number; total: number; report: TensorReport }) => void;
@@ -94,16 +95,12 @@ export async function quantizeModelDir(inputDir: string, outputDir: string, opti
   if (type !== 'int8') checkBlockSize(blockSize);
   const input = resolve(inputDir);
   const output = resolve(outputDir);
-  const inside = relative(input, output);
-  if (inside === '' || (!inside.startsWith('..') && !inside.startsWith(sep) && !/^[A-Za-z]:/.test(inside))) {
-    throw new QuantError('OUTPUT_INSIDE_INPUT', `output directory ${output} is the input model directory or inside it`, {
-      file: output,
-      field: 'out',
-    });
-  }
 
   const model = await openModelDir(input);
   try {
+    const inputs = [model.dir, ...model.weights.files];
+    // Refuse an unsafe output before hours of quantizing; checked again under the lock when writing.
+    requireReplaceable(await checkOutputTarget(output, { inputs }), options.overwrite === true);
     if (model.rawConfig.quantization_config !== undefined) {
       throw new QuantError('ALREADY_QUANTIZED', `${join(input, 'config.json')} already has a quantization_config`, {
         file: join(input, 'config.json'),
@@ -173,26 +170,25 @@ export async function quantizeModelDir(inputDir: string, outputDir: string, opti
         skipModules,
       }),
     };
-    const files = await replaceDirectoryAtomically(output, options.overwrite === true, async (temp) => {
+    const written = await writeOutputDirectory(output, { inputs, force: options.overwrite === true, command: 'quantize' }, async (temp) => {
       // transformers refuses safetensors whose metadata lacks format "pt".
       const written = await writeShardedSafetensors(temp, sources, {
         maxShardBytes: options.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES,
         metadata: { format: 'pt' },
       });
       await writeFile(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-      const copied = [model.files.tokenizer, model.files.tokenizerConfig, model.files.generationConfig, ...model.files.others].filter(
-        (f): f is string => f !== null,
-      );
-      for (const file of copied) await copyFile(file, join(temp, basename(file)));
+      // As regular files with the content; a link to outside the model directory is refused (SYMLINK_OUTSIDE_MODEL_DIR).
+      const copied = await copyModelFiles(model, temp);
       const weightFiles = [...written.files, ...(written.indexPath ? [written.indexPath] : [])].map((f) => basename(f));
-      return ['config.json', ...weightFiles, ...copied.map((f) => basename(f))].sort();
+      return ['config.json', ...weightFiles, ...copied.copied].sort();
     });
+    const files = written.result;
 
     const quantized = reports.filter((r) => r.action === 'quantized');
     const quantizedParams = quantized.reduce((a, r) => a + r.params, 0);
     return {
       inputDir: input,
-      outputDir: output,
+      outputDir: written.dir,
       type,
       blockSize,
       doubleQuant,

@@ -1,7 +1,9 @@
 // Writes report.html, report.md, figures/*.svg and results.json into a directory.
-// Each file goes to a temporary name first and is renamed when complete.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// Each file goes to a temporary name first and is renamed when complete
+// (@layerprune/safe-output: fsync, rename, cleanup on interruption).
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic as writeAtomic } from '@layerprune/safe-output';
 import { buildReportFigures } from './report-figures.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -12,12 +14,6 @@ export interface WrittenReport {
   markdown: string;
   results: string;
   figures: string[];
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 export async function writeReport(dir: string, results: RunResults): Promise<WrittenReport> {

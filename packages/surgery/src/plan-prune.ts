@@ -2,7 +2,7 @@
 // headers only (no tensor data is read, nothing is written): the resolved plan,
 // the tensor renames, the rewritten config and the size before and after. The
 // CLI prints this; pruneModel executes it.
-import type { ModelDir } from '@layerprune/tensor-io';
+import { validateModelWeights, type ModelDir } from '@layerprune/tensor-io';
 import { mapLayerTensors, type TensorMapping } from './map-layer-tensors.js';
 import type { RemovalPlan, RemovalSpec, ResolvePlanOptions } from './removal-plan.js';
 import { resolveRemovalPlan } from './resolve-removal-plan.js';
@@ -19,8 +19,15 @@ export interface PrunePreview {
   tensors: { before: number; after: number };
 }
 
-/** Resolve `spec` against an opened model and work out the result without writing. */
+/**
+ * Resolve `spec` against an opened model and work out the result without writing.
+ * The weights are checked against config.json first (TensorIoError
+ * WEIGHTS_MISMATCH / TENSOR_MISSING / SHAPE_MISMATCH / TENSOR_UNEXPECTED...),
+ * also for a ModelDir opened with `validate: false`: renumbering an
+ * inconsistent model would write an invalid one.
+ */
 export function planPrune(model: ModelDir, spec: RemovalSpec, options: ResolvePlanOptions = {}): PrunePreview {
+  validateModelWeights(model);
   const plan = resolveRemovalPlan(spec, model.config.numHiddenLayers, options);
   const names = model.weights.names();
   const configFile = `${model.dir}/config.json`;

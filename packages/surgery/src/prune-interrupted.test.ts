@@ -9,7 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDirName } from './check-output-target.js';
+import { parseTempName } from '@layerprune/safe-output';
 import { PAUSE_ENV, pruneModel } from './prune-model.js';
 import { hashDir } from './testing/hash-dir.js';
 import { readModelTensorsPlain } from './testing/read-safetensors-plain.js';
@@ -48,10 +48,15 @@ await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: '
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-    const temp = join(root, tempDirName('pruned', child.pid!));
+    let temp = '';
+    const findTemp = async (): Promise<boolean> => {
+      const name = (await readdir(root)).find((n) => parseTempName(n)?.pid === child.pid && parseTempName(n)?.kind === 'tmp');
+      temp = name === undefined ? '' : join(root, name);
+      return temp !== '';
+    };
 
     // Mid-write: the temporary directory exists and the first shard's bytes are being written.
-    await waitFor(async () => existsSync(temp) && (await readdir(temp)).length > 0, 20_000);
+    await waitFor(async () => (await findTemp()) && (await readdir(temp)).length > 0, 20_000);
     await new Promise((r) => setTimeout(r, 400));
     child.kill('SIGKILL');
     expect(await exited, stderr).toBe('SIGKILL');
@@ -66,10 +71,31 @@ await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: '
 
     const result = await pruneModel({ model: model.dir, out, spec: { kind: 'drop-block', start: 1, end: 3 }, pauseBetweenTensorsMs: 0 });
     expect(result.removedTempDirs).toEqual([temp]);
+    // The dead run's lock was stale and taken over; the rerun released its own.
     expect((await readdir(root)).sort()).toEqual(['model', 'pruned']);
     expect(result.plan.numLayersAfter).toBe(4);
     const tensors = await readModelTensorsPlain(out);
     expect([...tensors.keys()].filter((n) => n.startsWith('model.layers.4.'))).toEqual([]);
     expect(await hashDir(model.dir)).toEqual(inputHashes);
+  });
+
+  it('removes its temporary directory and lock when interrupted with SIGINT or SIGTERM', async () => {
+    const model = await writeTinyModel(join(root, 'model-int'), { modelType: 'llama', numLayers: 4, shards: 2 });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const out = join(root, `pruned-${signal}`);
+      const script = `import { pruneModel } from ${JSON.stringify(pathToFileURL(DIST_ENTRY).href)};
+await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: 'drop-block', start: 1, end: 2 } });`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, model.dir, out], {
+        env: { ...process.env, [PAUSE_ENV]: '150' },
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, sig) => resolve(sig ?? code)));
+      const ours = async (): Promise<string[]> => (await readdir(root)).filter((n) => n.includes(`pruned-${signal}`));
+      await waitFor(async () => (await ours()).some((n) => parseTempName(n)?.kind === 'tmp'), 20_000);
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill(signal);
+      expect(await exited).toBe(signal);
+      expect(await ours()).toEqual([]);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OUTPUT_MANIFEST_NAME } from '@layerprune/safe-output';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneModel, PROVENANCE_FILE } from './prune-model.js';
 import type { RemovalSpec } from './removal-plan.js';
@@ -60,7 +61,7 @@ describe('pruneModel', () => {
     expect(config).toEqual({ ...model.config, num_hidden_layers: 4 });
     expect(Object.keys(config)).toEqual(Object.keys(model.config));
     expect((await readdir(out)).sort()).toEqual(
-      ['README.md', 'config.json', 'generation_config.json', PROVENANCE_FILE, 'model.safetensors', 'tokenizer_config.json'].sort(),
+      ['README.md', 'config.json', 'generation_config.json', PROVENANCE_FILE, 'model.safetensors', 'tokenizer_config.json', OUTPUT_MANIFEST_NAME].sort(),
     );
     for (const file of ['README.md', 'generation_config.json', 'tokenizer_config.json']) {
       expect(await readFile(join(out, file), 'utf8')).toBe(await readFile(join(model.dir, file), 'utf8'));
@@ -180,12 +181,19 @@ describe('pruneModel', () => {
     expect(await codeOf(pruneModel({ model: parent, out: join(root, 'x'), spec: { kind: 'drop-deepest', n: 1 } }))).toBe('CONFIG_NOT_FOUND');
   });
 
-  it('drops the final block with allowFinalBlock and warns; replaces a non-empty output with force', async () => {
+  it('drops the final block with allowFinalBlock and warns; force replaces only a previous layerprune output', async () => {
     const model = await writeTinyModel(join(root, 'final'), { modelType: 'llama', numLayers: 4, tieWordEmbeddings: true });
+    const foreign = join(root, 'final-foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'notes.txt'), 'mine');
+    const spec = { kind: 'drop-block', start: 3, end: 4 } as const;
+    expect(await codeOf(pruneModel({ model: model.dir, out: foreign, spec, allowFinalBlock: true, force: true }))).toBe('OUTPUT_NOT_OURS');
+    expect(await readdir(foreign)).toEqual(['notes.txt']);
+
     const out = join(root, 'final-out');
-    await mkdir(out);
+    await pruneModel({ model: model.dir, out, spec: { kind: 'drop-block', start: 1, end: 2 } });
     await writeFile(join(out, 'stale.txt'), 'old');
-    const result = await pruneModel({ model: model.dir, out, spec: { kind: 'drop-block', start: 3, end: 4 }, allowFinalBlock: true, force: true });
+    const result = await pruneModel({ model: model.dir, out, spec, allowFinalBlock: true, force: true });
     expect(result.warnings.join('\n')).toContain('final block (layer 3)');
     expect(await readdir(out)).not.toContain('stale.txt');
     const pruned = await readModelTensorsPlain(out);

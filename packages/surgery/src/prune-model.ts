@@ -1,15 +1,12 @@
 // Executes a block removal: validate everything (plan, config, output location)
 // before writing, then stream tensors one at a time into a temporary sibling of
 // the output, add config, tokenizer and provenance, and rename it into place.
-// A crash or kill at any point leaves either no output or the previous one,
-// plus at most a `.<name>.layerprune-tmp-<pid>` that the next run removes.
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+// A crash, kill or Ctrl-C at any point leaves either no output or the previous
+// one (@layerprune/safe-output: lock, temporary sibling, fsync, rename).
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { openModelDir, openSafetensors } from '@layerprune/tensor-io';
-import { checkOutputTarget } from './check-output-target.js';
-import { cleanStaleTempDirs } from './clean-stale-temp-dirs.js';
-import { commitOutputDir } from './commit-output-dir.js';
-import { copyModelFiles } from './copy-model-files.js';
+import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
+import { copyModelFiles, openModelDir, openSafetensors } from '@layerprune/tensor-io';
 import { buildProvenance, type SourceWeightFile } from './build-provenance.js';
 import { SurgeryError } from './errors.js';
 import { planPrune, type PrunePreview } from './plan-prune.js';
@@ -30,12 +27,12 @@ export type PruneProgress =
 export interface PruneOptions {
   /** Source model directory (config.json + safetensors). Never modified. */
   model: string;
-  /** Output directory: must not exist or be empty, unless `force`. */
+  /** Output directory: must not exist or be empty; `force` replaces a previous layerprune output. */
   out: string;
   spec: RemovalSpec;
   /** Permit removing the final block (warns). */
   allowFinalBlock?: boolean;
-  /** Replace a non-empty output directory. */
+  /** Replace a non-empty output directory that layerprune wrote (never anything else). */
   force?: boolean;
   /** Re-shard the output (bytes); default: follow the input's sharding. */
   maxShardBytes?: number;
@@ -77,7 +74,9 @@ export async function pruneModel(options: PruneOptions): Promise<PruneResult> {
   const model = await openModelDir(options.model);
   try {
     const preview = planPrune(model, options.spec, { allowFinalBlock: options.allowFinalBlock });
-    const target = await checkOutputTarget(model.dir, options.out, { force: options.force });
+    const inputs = [model.dir, ...model.weights.files];
+    // Refuse an unsafe --out before the (slow) hashing; writeOutputDirectory checks again under the lock.
+    requireReplaceable(await checkOutputTarget(options.out, { inputs }), options.force ?? false);
     if (options.maxShardBytes !== undefined && !(Number.isInteger(options.maxShardBytes) && options.maxShardBytes > 0)) {
       throw new SurgeryError('PLAN_INVALID', `maxShardBytes must be a positive integer, got ${options.maxShardBytes}`, {
         field: 'maxShardBytes',
@@ -95,57 +94,57 @@ export async function pruneModel(options: PruneOptions): Promise<PruneResult> {
     await first.close();
     if (!('format' in metadata)) metadata.format = 'pt';
 
-    await mkdir(target.parent, { recursive: true });
-    const removedTempDirs = await cleanStaleTempDirs(target.parent, target.name);
-    await mkdir(target.tempDir);
     try {
-      const weights = await writePrunedWeights(model.weights, preview.mapping.moves, target.tempDir, {
-        maxShardBytes: options.maxShardBytes,
-        metadata,
-        pauseBetweenTensorsMs: options.pauseBetweenTensorsMs ?? pauseFromEnv(),
-        onTensor: (done, total, tensor, bytes) => options.onProgress?.({ phase: 'write', done, total, tensor, bytes }),
+      const written = await writeOutputDirectory(options.out, { inputs, force: options.force, command: 'prune' }, async (tempDir) => {
+        const weights = await writePrunedWeights(model.weights, preview.mapping.moves, tempDir, {
+          maxShardBytes: options.maxShardBytes,
+          metadata,
+          pauseBetweenTensorsMs: options.pauseBetweenTensorsMs ?? pauseFromEnv(),
+          onTensor: (done, total, tensor, bytes) => options.onProgress?.({ phase: 'write', done, total, tensor, bytes }),
+        });
+        await writeFile(join(tempDir, 'config.json'), `${JSON.stringify(preview.config.config, null, 2)}\n`);
+        // Self-check: the pruned model passes the validation every reader applies, or nothing is committed.
+        await (await openModelDir(tempDir)).close();
+        // The old provenance is embedded in the new one.
+        const copied = await copyModelFiles(model, tempDir, { exclude: [PROVENANCE_FILE] });
+        const warnings = [...preview.plan.warnings];
+        for (const s of copied.skipped) warnings.push(`not copied: ${s.file} (${s.reason})`);
+        const provenance = buildProvenance({
+          version: toolVersion(),
+          createdAt: options.now?.() ?? new Date(),
+          sourcePath: model.dir,
+          modelType: model.config.modelType,
+          sourceWeights,
+          sourceProvenance: await readJsonOrNull(join(model.dir, PROVENANCE_FILE)),
+          plan: preview.plan,
+          configChanges: preview.config.changes,
+          parameters: preview.parameters,
+          outputWeights: weights.files,
+          warnings,
+        });
+        await writeFile(join(tempDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
+        const names = [...weights.files.map((f) => f.file), 'config.json', ...copied.copied, PROVENANCE_FILE];
+        const files = await Promise.all(names.map(async (file) => ({ file, bytes: (await stat(join(tempDir, file))).size })));
+        return { files, copied, warnings };
       });
-      await writeFile(join(target.tempDir, 'config.json'), `${JSON.stringify(preview.config.config, null, 2)}\n`);
-      const copied = await copyModelFiles(model, target.tempDir);
-      const warnings = [...preview.plan.warnings];
-      for (const s of copied.skipped) warnings.push(`not copied: ${s.file} (${s.reason})`);
-      const provenance = buildProvenance({
-        version: toolVersion(),
-        createdAt: options.now?.() ?? new Date(),
-        sourcePath: model.dir,
-        modelType: model.config.modelType,
-        sourceWeights,
-        sourceProvenance: await readJsonOrNull(join(model.dir, PROVENANCE_FILE)),
-        plan: preview.plan,
-        configChanges: preview.config.changes,
-        parameters: preview.parameters,
-        outputWeights: weights.files,
-        warnings,
-      });
-      await writeFile(join(target.tempDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
-      const names = [...weights.files.map((f) => f.file), 'config.json', ...copied.copied, PROVENANCE_FILE];
-      const files = await Promise.all(
-        names.map(async (file) => ({ file, bytes: (await stat(join(target.tempDir, file))).size })),
-      );
-      await commitOutputDir(target);
+      const { files, copied, warnings } = written.result;
       const { mapping: _mapping, ...rest } = preview;
       return {
         ...rest,
-        outDir: target.outDir,
+        outDir: written.dir,
         files: files.sort((a, b) => a.file.localeCompare(b.file)),
         sourceWeights,
         copiedFiles: copied.copied,
         skippedFiles: copied.skipped,
         warnings,
-        removedTempDirs,
-        provenanceFile: join(target.outDir, PROVENANCE_FILE),
+        removedTempDirs: written.removedTemps,
+        provenanceFile: join(written.dir, PROVENANCE_FILE),
       };
     } catch (error) {
-      await rm(target.tempDir, { recursive: true, force: true });
-      // Typed errors (SurgeryError, TensorIoError, ENOSPC...) keep their code.
+      // Typed errors (SurgeryError, OutputError, TensorIoError, ENOSPC...) keep their code.
       if (typeof (error as { code?: unknown }).code === 'string') throw error;
-      throw new SurgeryError('WRITE_FAILED', `writing ${target.outDir} failed: ${(error as Error).message}`, {
-        file: target.outDir,
+      throw new SurgeryError('WRITE_FAILED', `writing ${options.out} failed: ${(error as Error).message}`, {
+        file: options.out,
         cause: error,
       });
     }

@@ -29,13 +29,23 @@ export type TensorIoErrorCode =
   | 'WEIGHTS_NOT_FOUND'
   | 'WRITE_FAILED'
   | 'INVALID_SIZE'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  // A model directory whose weights disagree with its config.json (validateModelWeights).
+  | 'WEIGHTS_MISMATCH'
+  | 'TENSOR_MISSING'
+  | 'TENSOR_UNEXPECTED'
+  | 'SHAPE_MISMATCH'
+  | 'DTYPE_MISMATCH'
+  | 'SYMLINK_OUTSIDE_MODEL_DIR';
 
 export interface TensorIoErrorDetails {
   file?: string;
   tensor?: string;
   field?: string;
   limit?: number | string;
+  /** What the config (or the format) requires, and what the file holds: e.g. "[512, 64]" vs "[512, 65]". */
+  expected?: number | string;
+  found?: number | string;
   cause?: unknown;
 }
 
@@ -45,6 +55,8 @@ export class TensorIoError extends Error {
   readonly tensor?: string;
   readonly field?: string;
   readonly limit?: number | string;
+  readonly expected?: number | string;
+  readonly found?: number | string;
 
   constructor(code: TensorIoErrorCode, message: string, details: TensorIoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -54,6 +66,8 @@ export class TensorIoError extends Error {
     this.tensor = details.tensor;
     this.field = details.field;
     this.limit = details.limit;
+    this.expected = details.expected;
+    this.found = details.found;
   }
 }
 

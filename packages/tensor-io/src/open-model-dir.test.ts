@@ -33,6 +33,9 @@ async function makeModel(name: string, files: Record<string, string | Uint8Array
   return dir;
 }
 
+/** These fixtures hold a few tensors, not a whole model: the weights-vs-config check is tested in validate-model-weights.test.ts. */
+const PARTIAL = { validate: false };
+
 const shard = (name: string, values: number[]): Uint8Array =>
   rawSafetensors({ [name]: { dtype: 'F32', shape: [values.length], data_offsets: [0, values.length * 4] } }, float32LeBytes(values));
 
@@ -54,7 +57,7 @@ describe('openModelDir', () => {
       'pytorch_model.bin': 'stale weights',
       '.gitattributes': '*',
     });
-    const model = await openModelDir(dir);
+    const model = await openModelDir(dir, PARTIAL);
     try {
       expect(model.dir).toBe(dir);
       expect(model.config.headDim).toBe(2);
@@ -77,14 +80,44 @@ describe('openModelDir', () => {
   });
 
   it('reads a single model.safetensors and follows symlinks like the Hugging Face cache', async () => {
-    const blobs = await makeModel('blobs', { abc: shard('w', [7]) });
-    const dir = await makeModel('single', { 'config.json': JSON.stringify(config) });
-    await symlink(join(blobs, 'abc'), join(dir, 'model.safetensors'));
-    const model = await openModelDir(dir);
+    // huggingface_hub: models--org--name/snapshots/<rev>/<file> -> ../../blobs/<sha>
+    await makeModel('models--org--tiny/blobs', { abc: shard('w', [7]), cfg: JSON.stringify(config), tok: '{}' });
+    const dir = await makeModel('models--org--tiny/snapshots/rev1', {});
+    await symlink('../../blobs/abc', join(dir, 'model.safetensors'));
+    await symlink('../../blobs/cfg', join(dir, 'config.json'));
+    await symlink('../../blobs/tok', join(dir, 'tokenizer.json'));
+    const model = await openModelDir(dir, PARTIAL);
     expect(model.weights.sharded).toBe(false);
     expect(model.weights.files).toEqual([join(dir, 'model.safetensors')]);
     expect(Array.from(await model.weights.readFloat32('w'))).toEqual([7]);
-    expect(model.files).toEqual({ tokenizer: null, tokenizerConfig: null, generationConfig: null, others: [] });
+    expect(model.files).toEqual({ tokenizer: join(dir, 'tokenizer.json'), tokenizerConfig: null, generationConfig: null, others: [] });
+    await model.close();
+  });
+
+  it.each([
+    ['tokenizer.json', 'tokenizer.json'],
+    ['a README', 'README.md'],
+    ['the weights', 'model.safetensors'],
+    ['config.json', 'config.json'],
+  ])('refuses %s symlinked to outside the directory (SYMLINK_OUTSIDE_MODEL_DIR)', async (_label, file) => {
+    const outside = await makeModel(`elsewhere-${file}`, { secret: file === 'model.safetensors' ? shard('w', [1]) : file === 'config.json' ? JSON.stringify(config) : 'secret' });
+    const files: Record<string, string | Uint8Array> = { 'config.json': JSON.stringify(config), 'model.safetensors': shard('w', [1]) };
+    delete files[file];
+    const dir = await makeModel(`linked-${file}`, files);
+    await symlink(join(outside, 'secret'), join(dir, file));
+    const error = (await openModelDir(dir, PARTIAL).then(
+      () => new Error('opened'),
+      (e: unknown) => e,
+    )) as Error;
+    expect(error).toMatchObject({ code: 'SYMLINK_OUTSIDE_MODEL_DIR', file: join(dir, file), found: join(outside, 'secret') });
+    expect(error.message).toContain(`${join(dir, file)}: a symbolic link to ${join(outside, 'secret')}, which is outside the model directory ${dir}`);
+  });
+
+  it('accepts a symlink that stays inside the directory', async () => {
+    const dir = await makeModel('inner-link', { 'config.json': JSON.stringify(config), 'model.safetensors': shard('w', [1]), 'real/tok.json': '{}' });
+    await symlink('real/tok.json', join(dir, 'tokenizer.json'));
+    const model = await openModelDir(dir, PARTIAL);
+    expect(model.files.tokenizer).toBe(join(dir, 'tokenizer.json'));
     await model.close();
   });
 
@@ -100,7 +133,7 @@ describe('openModelDir', () => {
       'config.json': JSON.stringify(config),
       'model.safetensors.index.json': JSON.stringify({ metadata: {}, weight_map: { w: file } }),
     });
-    await expect(openModelDir(dir)).rejects.toMatchObject({ code: 'PATH_TRAVERSAL', tensor: 'w', file: join(dir, 'model.safetensors.index.json') });
+    await expect(openModelDir(dir, PARTIAL)).rejects.toMatchObject({ code: 'PATH_TRAVERSAL', tensor: 'w', file: join(dir, 'model.safetensors.index.json') });
   });
 
   it('prefers model.safetensors over an index when both exist (as transformers does)', async () => {
@@ -110,7 +143,7 @@ describe('openModelDir', () => {
       'part.safetensors': shard('sharded', [2]),
       'model.safetensors.index.json': JSON.stringify({ weight_map: { sharded: 'part.safetensors' } }),
     });
-    const model = await openModelDir(dir);
+    const model = await openModelDir(dir, PARTIAL);
     expect(model.weights.sharded).toBe(false);
     expect(model.weights.names()).toEqual(['single']);
     await model.close();
@@ -122,7 +155,7 @@ describe('openModelDir', () => {
       'weights/part.safetensors': shard('w', [3]),
       'model.safetensors.index.json': JSON.stringify({ weight_map: { w: 'weights/part.safetensors' } }),
     });
-    const model = await openModelDir(dir);
+    const model = await openModelDir(dir, PARTIAL);
     expect(Array.from(await model.weights.readFloat32('w'))).toEqual([3]);
     await model.close();
   });
@@ -150,7 +183,7 @@ describe('openModelDir', () => {
     ['a corrupt weights file', { 'config.json': JSON.stringify(config), 'model.safetensors': 'garbage!' }, 'HEADER_TOO_LARGE'],
   ])('refuses a directory with %s', async (label, files, code) => {
     const dir = await makeModel(label.replaceAll(' ', '-'), files as Record<string, string>);
-    await expect(openModelDir(dir)).rejects.toMatchObject({ code });
+    await expect(openModelDir(dir, PARTIAL)).rejects.toMatchObject({ code });
   });
 
   it('refuses a path that is not a directory', async () => {

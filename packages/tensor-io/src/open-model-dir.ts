@@ -1,14 +1,18 @@
 // A Hugging Face Llama-family model directory: config.json (validated, and
-// kept verbatim for rewriting), its safetensors weights, and the other files a
-// tool writing a derived model copies along (tokenizer, generation config, ...).
+// kept verbatim for rewriting), its safetensors weights (checked against the
+// config before anything is read), and the other files a tool writing a derived
+// model copies along (tokenizer, generation config, ...). Every file must live
+// inside the directory (or in a Hugging Face cache's blobs), symlinks included.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TensorIoError } from './errors.js';
 import { fsError } from './fs-error.js';
 import { parseLlamaFamilyConfig } from './llama-family-config.js';
 import type { LlamaFamilyConfig } from './llama-family-config.js';
-import { openWeightStore } from './open-weight-store.js';
+import { openWeightStore, SAFETENSORS_INDEX_NAME } from './open-weight-store.js';
 import type { WeightStore } from './open-weight-store.js';
+import { resolveModelFile } from './resolve-model-file.js';
+import { validateModelWeights } from './validate-model-weights.js';
 
 export interface ModelDirFiles {
   tokenizer: string | null;
@@ -27,6 +31,15 @@ export interface ModelDir {
   readonly weights: WeightStore;
   readonly files: ModelDirFiles;
   close(): Promise<void>;
+}
+
+export interface OpenModelDirOptions {
+  /**
+   * Check the weights against config.json (validateModelWeights) before
+   * returning; default true. Only a tool that reports on broken directories
+   * (inspect) or validates later in its own order should turn it off.
+   */
+  validate?: boolean;
 }
 
 const CONFIG_NAME = 'config.json';
@@ -73,6 +86,8 @@ async function listFiles(dir: string): Promise<ModelDirFiles> {
     // stat (not lstat): the Hugging Face cache stores files as symlinks to blobs.
     const isFile = await stat(path).then((s) => s.isFile(), () => false);
     if (!isFile) continue;
+    // A copier must not carry a file from elsewhere on the machine into its output.
+    await resolveModelFile(dir, path);
     const key = named.get(name);
     if (key) files[key] = path;
     else files.others.push(path);
@@ -80,8 +95,17 @@ async function listFiles(dir: string): Promise<ModelDirFiles> {
   return files;
 }
 
-/** Opens `dir`: validates config.json and the weights' headers; reads no tensor data. */
-export async function openModelDir(dir: string): Promise<ModelDir> {
+async function checkWeightFiles(root: string, weights: WeightStore): Promise<void> {
+  const paths = weights.sharded ? [join(root, SAFETENSORS_INDEX_NAME), ...weights.files] : weights.files;
+  for (const path of paths) await resolveModelFile(root, path);
+}
+
+/**
+ * Opens `dir`: validates config.json, the weights' headers and (unless
+ * `validate: false`) the weights against the config; refuses files that are
+ * symlinks to outside the directory (SYMLINK_OUTSIDE_MODEL_DIR). Reads no tensor data.
+ */
+export async function openModelDir(dir: string, options: OpenModelDirOptions = {}): Promise<ModelDir> {
   const root = resolve(dir);
   const info = await stat(root).catch((cause: unknown) => {
     throw fsError(cause, root, 'read');
@@ -90,9 +114,17 @@ export async function openModelDir(dir: string): Promise<ModelDir> {
     throw new TensorIoError('READ_FAILED', `${root}: not a directory`, { file: root });
   }
   const rawConfig = await readConfig(root);
+  await resolveModelFile(root, join(root, CONFIG_NAME));
   const config = parseLlamaFamilyConfig(rawConfig, join(root, CONFIG_NAME));
   const files = await listFiles(root);
   const weights = await openWeightStore(root);
+  try {
+    await checkWeightFiles(root, weights);
+    if (options.validate !== false) validateModelWeights({ dir: root, config, rawConfig, weights });
+  } catch (error) {
+    await weights.close().catch(() => undefined);
+    throw error;
+  }
   return {
     dir: root,
     config,

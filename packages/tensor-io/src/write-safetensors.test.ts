@@ -129,7 +129,7 @@ describe('writeSafetensors failures', () => {
     expect(err.tensor).toBe('model.layers.0.mlp.up_proj.weight');
     expect(err.message).toContain('gave 10 bytes as F16 but shape [2, 3] needs 12');
     expect(await readFile(path, 'utf8')).toBe('previous content');
-    expect((await readdir(dir)).filter((f) => f.startsWith('.layerprune-tmp-'))).toEqual([]);
+    expect((await readdir(dir)).filter((f) => f.includes('.layerprune-tmp-'))).toEqual([]);
   });
 
   it('removes the temporary file when a source throws', async () => {
@@ -137,7 +137,7 @@ describe('writeSafetensors failures', () => {
     const boom = new TensorIoError('READ_FAILED', 'source failed');
     const err = await failureOf(path, [{ name: 'x', dtype: 'F32', shape: [1], read: () => Promise.reject(boom) }]);
     expect(err).toBe(boom);
-    expect((await readdir(dir)).filter((f) => f.startsWith('.layerprune-tmp-') || f === 'throws.safetensors')).toEqual([]);
+    expect((await readdir(dir)).filter((f) => f.includes('.layerprune-tmp-') || f === 'throws.safetensors')).toEqual([]);
   });
 
   const badSources: [string, TensorSource[], string][] = [

@@ -1,6 +1,7 @@
 // What every command receives besides its parsed options: where to write, whether
 // the user asked for JSON, and a progress factory. Tests build one with
 // `createCommandContext({ stdout, stderr })` to capture output.
+import { escapeTerminal } from './escape-terminal.js';
 import { createProgress, type Progress, type ProgressOptions } from './progress.js';
 
 export interface GlobalOptions {
@@ -38,11 +39,12 @@ export function createCommandContext(options: GlobalOptions, streams: ContextStr
     out: (text) => {
       stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
+    // Log and warning lines quote paths and names from files: escaped like results.
     log: (text) => {
-      if (!quiet) stderr.write(`${text}\n`);
+      if (!quiet) stderr.write(`${escapeTerminal(text, { multiline: true })}\n`);
     },
     warn: (text) => {
-      stderr.write(`warning: ${text}\n`);
+      stderr.write(`warning: ${escapeTerminal(text, { multiline: true })}\n`);
     },
     progress: (progressOptions) => createProgress({ ...progressOptions, stream: stderr, quiet }),
   };

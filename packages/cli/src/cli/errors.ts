@@ -1,6 +1,8 @@
 // How failures reach the user: one line on stderr, a non-zero exit code, and the
 // stack only with --debug. Library packages throw typed errors with a `code`;
 // this file is the one place that turns them into text.
+import { describeSystemError } from './describe-system-error.js';
+import { escapeTerminal } from './escape-terminal.js';
 
 /** Errors raised by the CLI itself (bad option combinations, paths...). */
 export class CliError extends Error {
@@ -26,20 +28,25 @@ interface CodedError {
 function isCodedError(value: unknown): value is CodedError {
   return (
     value instanceof Error &&
-    // Node system errors (ENOENT...) also carry a code; they are formatted the same way.
+    // Node errors with other codes (ERR_*) are shown with their code too.
     typeof (value as unknown as { code?: unknown }).code === 'string'
   );
 }
 
-/** One line describing `error` for stderr; no stack, no newlines. */
+/**
+ * One line describing `error` for stderr; no stack, no newlines, and no control
+ * characters: messages quote paths, tensor names and values read from files.
+ */
 export function formatErrorLine(error: unknown): string {
+  const system = describeSystemError(error);
+  if (system !== null) return `error [${safe(system.code)}]: ${safe(system.message)}`;
   if (isCodedError(error)) {
-    return `error [${error.code}]: ${oneLine(error.message)}`;
+    return `error [${safe(error.code)}]: ${safe(error.message)}`;
   }
   if (error instanceof Error) {
-    return `internal error: ${oneLine(error.message)} (run with --debug for the stack trace)`;
+    return `internal error: ${safe(error.message)} (run with --debug for the stack trace)`;
   }
-  return `internal error: ${oneLine(String(error))}`;
+  return `internal error: ${safe(String(error))}`;
 }
 
 export function exitCodeFor(error: unknown): number {
@@ -47,6 +54,7 @@ export function exitCodeFor(error: unknown): number {
   return 1;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+/** Line breaks become spaces (one line), then every other control character a visible escape. */
+function safe(text: string): string {
+  return escapeTerminal(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }

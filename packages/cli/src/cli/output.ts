@@ -1,23 +1,29 @@
 // Human-readable output helpers: aligned tables, byte sizes and counts.
+import { escapeTerminal } from './escape-terminal.js';
 
 export interface TableOptions {
   /** Columns to right-align (numbers). Defaults to columns whose cells all look numeric. */
   alignRight?: number[];
 }
 
-/** Formats rows as an aligned plain-text table with a header rule. */
+/**
+ * Formats rows as an aligned plain-text table with a header rule. Cells often
+ * hold names read from files (tensors, subjects, paths): each is escaped, line
+ * breaks included, so one cell stays one cell and nothing reaches the terminal raw.
+ */
 export function formatTable(headers: string[], rows: (string | number)[][], options: TableOptions = {}): string {
-  const cells = rows.map((row) => row.map((cell) => String(cell)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const heads = headers.map((h) => escapeTerminal(h));
+  const cells = rows.map((row) => row.map((cell) => escapeTerminal(String(cell))));
+  const widths = heads.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
   const numeric = (i: number): boolean =>
     options.alignRight?.includes(i) ??
     (cells.length > 0 && cells.every((row) => /^[-+]?[\d.,]+(e[-+]?\d+)?\s*[%a-zA-Z/]*$/.test(row[i] ?? '')));
   const pad = (text: string, i: number): string =>
     numeric(i) ? text.padStart(widths[i]) : text.padEnd(widths[i]);
   const lines = [
-    headers.map((h, i) => pad(h, i)).join('  ').trimEnd(),
+    heads.map((h, i) => pad(h, i)).join('  ').trimEnd(),
     widths.map((w) => '-'.repeat(w)).join('  '),
-    ...cells.map((row) => headers.map((_, i) => pad(row[i] ?? '', i)).join('  ').trimEnd()),
+    ...cells.map((row) => heads.map((_, i) => pad(row[i] ?? '', i)).join('  ').trimEnd()),
   ];
   return lines.join('\n');
 }

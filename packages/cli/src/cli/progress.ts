@@ -2,6 +2,7 @@
 // (CI logs, pipes): a plain line at most every few seconds, so logs stay readable.
 // With --json nothing but the result goes to stdout; progress stays on stderr.
 import cliProgress from 'cli-progress';
+import { escapeTerminal } from './escape-terminal.js';
 
 export interface Progress {
   /** Sets the number of finished units and optional fields shown after the bar. */
@@ -25,15 +26,19 @@ const PLAIN_INTERVAL_MS = 5_000;
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
   if (options.quiet) return { update() {}, increment() {}, stop() {} };
-  if (stream.isTTY) return createBar(options, stream);
-  return createPlain(options, stream);
+  const safe = { ...options, label: escapeTerminal(options.label), unit: options.unit === undefined ? undefined : escapeTerminal(options.unit) };
+  if (stream.isTTY) return createBar(safe, stream);
+  return createPlain(safe, stream);
 }
 
+/** Fields show tensor names and such from files: escaped, like every other line. */
 function formatFields(fields: Record<string, string | number> | undefined): string {
   if (!fields) return '';
-  return Object.entries(fields)
-    .map(([k, v]) => `${k} ${v}`)
-    .join('  ');
+  return escapeTerminal(
+    Object.entries(fields)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('  '),
+  );
 }
 
 function createBar(options: ProgressOptions, stream: NodeJS.WriteStream): Progress {

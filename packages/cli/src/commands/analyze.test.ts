@@ -111,7 +111,7 @@ describe('layerprune analyze errors: one line each', () => {
     expectOneErrorLine(await runCli(['analyze', '--data', join(root, 'nope.jsonl'), '--out', join(root, 'e')]), 'FILE_NOT_FOUND');
     const dir = join(root, 'dir.txt');
     await mkdir(dir, { recursive: true });
-    expectOneErrorLine(await runCli(['analyze', '--data', dir, '--out', join(root, 'e')]), 'READ_FAILED');
+    expectOneErrorLine(await runCli(['analyze', '--data', dir, '--out', join(root, 'e')]), 'NOT_A_REGULAR_FILE');
     const bad = join(root, 'bad.jsonl');
     await writeFile(bad, '{"text":"Once upon a time"}\n{"text": nope}\n');
     const run = await runCli(['analyze', '--data', bad, '--out', join(root, 'e')]);

@@ -2,24 +2,27 @@
 // stream changes across every block of n consecutive layers (the paper's angular
 // distance by default) and recommend the block to drop for each n. Writes
 // analysis.json (read by `prune --from-analysis`), analysis.csv and two SVG figures.
-import { mkdir } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
 import { loadCalibrationSequences, type DataFormat } from '@layerprune/data';
 import { renderDistanceHeatmap, renderMinDistanceCurve } from '@layerprune/figures';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import { SIMILARITY_METRIC_NAMES, SIMILARITY_METRICS, similarityMetricInfo, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
-import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
+import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
+import { openModelDir } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
+import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
 import { defineCommand } from '../cli/define-command.js';
-import { CliError } from '../cli/errors.js';
+import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
+import { checkSeqLen } from '../cli/check-seq-len.js';
 import { formatNumber, formatTable } from '../cli/output.js';
 import { toolVersion } from '../cli/tool-version.js';
 import { analysisDocument, analyzeModel, blockRecommendations, type BlockRecommendation } from '@layerprune/pipeline';
 
 export type WeightModeOption = 'auto' | 'resident' | 'streaming';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends ReadLimitArgs {
   /** Model directory; default the bundled model. */
   model?: string;
   /** Calibration corpus; default the bundled TinyStories sample. */
@@ -30,6 +33,8 @@ export interface AnalyzeOptions {
   batch?: number;
   metric?: SimilarityMetric;
   out?: string;
+  /** Replace a non-empty --out that layerprune wrote (a previous analysis is replaced anyway). */
+  force?: boolean;
   seed?: number;
   mode?: WeightModeOption;
   backend?: BackendName;
@@ -57,12 +62,6 @@ export interface AnalyzeResult {
 export const DEFAULT_SAMPLES = 500;
 export const DEFAULT_MAX_SEQ_LEN = 256;
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < 1) throw new CliError('INVALID_OPTION', `--${name} must be a positive integer, got ${String(value)}`, 2);
-  return v;
-}
-
 /** Reads config.json only, to check limits before loading weights or data. */
 async function inspectModel(dir: string): Promise<{ numLayers: number; context: number; modelType: string }> {
   const model = await openModelDir(dir);
@@ -88,10 +87,10 @@ export function analysisCsv(table: DistanceTable): string {
 }
 
 export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): Promise<AnalyzeResult> {
-  const samples = positiveInteger('samples', options.samples, DEFAULT_SAMPLES);
-  const batch = positiveInteger('batch', options.batch, 8);
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new CliError('INVALID_OPTION', `--seed must be an integer, got ${seed}`, 2);
+  const samples = checkOption('--samples', options.samples ?? DEFAULT_SAMPLES, COUNT_RULE);
+  const batch = checkOption('--batch', options.batch ?? 8, COUNT_RULE);
+  const seed = checkOption('--seed', options.seed ?? 0, SEED_RULE);
+  checkOption('--seq-len', options.seqLen, COUNT_RULE);
   // Checked here too, not only by yargs: runAnalyze is also called directly.
   const metricInfo = similarityMetricInfo(options.metric ?? 'angular');
   const metric = metricInfo.name;
@@ -99,15 +98,16 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
   const dataFile = resolve(options.data ?? defaultCalibrationFile());
   const outDir = resolve(options.out ?? join('out', 'analysis'));
 
+  // Refuse an unsafe --out (the model, inside it, the data, a foreign directory)
+  // before the long work; a previous analysis there is replaced without --force.
+  const outCheck = await checkOutputTarget(outDir, { inputs: [modelDir, dataFile] });
+  const replace = options.force === true || outCheck.manifest?.command === 'analyze';
+  requireReplaceable(outCheck, replace);
+
   const info = await inspectModel(modelDir);
-  const seqLen = positiveInteger('seq-len', options.seqLen, Math.min(DEFAULT_MAX_SEQ_LEN, info.context));
-  if (seqLen > info.context) {
-    throw new CliError(
-      'SEQ_LEN_TOO_LONG',
-      `--seq-len ${seqLen} exceeds the context of ${modelDir} (max_position_embeddings ${info.context})`,
-      2,
-    );
-  }
+  // The default follows the model; a length the user asked for is never cut down.
+  const seqLen = options.seqLen ?? Math.min(DEFAULT_MAX_SEQ_LEN, info.context);
+  checkSeqLen('--seq-len', seqLen, info.context, modelDir);
   const tokenizer = await loadTokenizer(modelDir);
   const calibration = await loadCalibrationSequences(dataFile, (text) => tokenizer.encode(text), {
     samples,
@@ -115,6 +115,7 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     seed,
     format: options.format,
     field: options.field,
+    ...readLimitsFrom(options),
   });
   if (calibration.sampled < samples) ctx.warn(`${dataFile} has only ${calibration.sampled} documents; using all of them`);
   // 'auto' lets the model runtime stream layer by layer when the weights exceed its backend's budget.
@@ -131,13 +132,8 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
   }
 
   const recommendations: AnalyzeRecommendation[] = blockRecommendations(table);
-  await mkdir(outDir, { recursive: true });
-  const files = {
-    json: join(outDir, 'analysis.json'),
-    csv: join(outDir, 'analysis.csv'),
-    heatmap: join(outDir, 'heatmap.svg'),
-    curve: join(outDir, 'min-distance.svg'),
-  };
+  const names = { json: 'analysis.json', csv: 'analysis.csv', heatmap: 'heatmap.svg', curve: 'min-distance.svg' };
+  const files = Object.fromEntries(Object.entries(names).map(([k, name]) => [k, join(outDir, name)])) as typeof names;
   const analysis = analysisDocument({
     table,
     metric,
@@ -155,10 +151,13 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
       domain: [0, metricInfo.range[1] ?? 1],
     }),
   ]);
-  await writeFileAtomic(files.json, `${JSON.stringify(analysis, null, 2)}\n`);
-  await writeFileAtomic(files.csv, analysisCsv(table));
-  await writeFileAtomic(files.heatmap, heatmap);
-  await writeFileAtomic(files.curve, curve);
+  // All four files appear together or not at all (temporary directory, fsync, rename).
+  await writeOutputDirectory(outDir, { inputs: [modelDir, dataFile], command: 'analyze', force: replace }, async (temp) => {
+    await writeFile(join(temp, names.json), `${JSON.stringify(analysis, null, 2)}\n`);
+    await writeFile(join(temp, names.csv), analysisCsv(table));
+    await writeFile(join(temp, names.heatmap), heatmap);
+    await writeFile(join(temp, names.curve), curve);
+  });
   ctx.log(`analyze: wrote ${Object.values(files).join(', ')}`);
   return {
     model: modelDir,
@@ -200,14 +199,15 @@ export const analyzeCommand = defineCommand({
   command: 'analyze',
   describe: 'Measure block-to-block distances on calibration data and recommend the blocks to drop',
   builder: (yargs) =>
-    yargs
+    withReadLimitOptions(yargs)
       .option('model', { type: 'string', describe: 'Model directory (default: the bundled stories260K)' })
       .option('data', { type: 'string', describe: 'Calibration corpus: text, JSON Lines, or gzip of either (default: bundled TinyStories sample)' })
       .option('samples', { type: 'number', default: DEFAULT_SAMPLES, describe: 'Documents to sample' })
       .option('seq-len', { type: 'number', describe: `Tokens per sample (default: min(${DEFAULT_MAX_SEQ_LEN}, model context))` })
-      .option('batch', { type: 'number', default: 8, describe: 'Sequences per forward pass' })
+      .option('batch', { type: 'number', alias: 'batch-size', default: 8, describe: 'Sequences per forward pass' })
       .option('metric', { choices: SIMILARITY_METRIC_NAMES as SimilarityMetric[], default: 'angular' as SimilarityMetric, describe: 'Distance to minimise' })
-      .option('out', { type: 'string', default: join('out', 'analysis'), describe: 'Output directory' })
+      .option('out', { type: 'string', default: join('out', 'analysis'), describe: 'Output directory (a previous analysis there is replaced)' })
+      .option('force', { type: 'boolean', describe: 'Replace a non-empty --out written by another layerprune command (never a directory layerprune did not write)' })
       .option('seed', { type: 'number', default: 0, describe: 'Sampling seed' })
       .option('mode', { choices: ['auto', 'resident', 'streaming'] as WeightModeOption[], default: 'auto' as WeightModeOption, describe: 'Keep weights resident or stream one layer at a time' })
       .option('backend', { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as BackendName[], default: 'auto' as BackendName, describe: 'TensorFlow.js backend' })
@@ -223,11 +223,14 @@ export const analyzeCommand = defineCommand({
         batch: args.batch,
         metric: args.metric,
         out: args.out,
+        force: args.force,
         seed: args.seed,
         mode: args.mode,
         backend: args.backend,
         format: args.format,
         field: args.field,
+        maxDocumentSize: args.maxDocumentSize,
+        encodingErrors: args.encodingErrors,
       },
       ctx,
     ),

@@ -74,7 +74,7 @@ describe('layerprune eval', () => {
       [['--task', 'squad:x'], /^error \[INVALID_TASK_SPEC\]: task "squad:x"/, 1],
       [['--task', `mc:${bad}`, '--strict'], /^error \[MALFORMED_ROW\]: .*strict\.jsonl:1: missing gold$/, 1],
       [['--task', `arc:${join(root, 'none.jsonl')}`], /^error \[FILE_NOT_FOUND\]/, 1],
-      [['--task', `arc:${ARC}`, '--limit', '0'], /^error \[USAGE\]: --limit must be an integer >= 1/, 2],
+      [['--task', `arc:${ARC}`, '--limit', '0'], /^error \[INVALID_OPTION\]: --limit must be an integer >= 1, got 0$/, 2],
     ];
     for (const [args, pattern, code] of cases) {
       const run = await runCli(['eval', '--quiet', ...args]);

@@ -12,13 +12,15 @@ import {
 } from '@layerprune/eval';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import type { CommandContext } from '../cli/command-context.js';
+import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
 import { defineCommand } from '../cli/define-command.js';
-import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
+import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
+import { checkSeqLen } from '../cli/check-seq-len.js';
 import { formatCount, formatNumber, formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
 import { toolVersion } from '../cli/tool-version.js';
 
-export interface EvalOptions {
+export interface EvalOptions extends ReadLimitArgs {
   model?: string;
   task?: string[];
   shots?: number;
@@ -46,14 +48,6 @@ const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as cons
 /** Malformed rows listed on stderr before "... and N more". */
 const MALFORMED_SHOWN = 10;
 
-function usage(message: string): CliError {
-  return new CliError('USAGE', message, USAGE_EXIT_CODE);
-}
-
-function positiveInteger(value: number | undefined, flag: string, min = 1): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= min)) throw usage(`${flag} must be an integer >= ${min}, got ${value}`);
-}
-
 /** The tasks to run: --task as given, else the bundled held-out text and MMLU. */
 export function resolveTasks(task: string[] | undefined): TaskSpec[] {
   if (task === undefined || task.length === 0) {
@@ -66,10 +60,11 @@ export function resolveTasks(task: string[] | undefined): TaskSpec[] {
 }
 
 export async function runEval(options: EvalOptions, ctx: CommandContext): Promise<EvalCommandResult> {
-  positiveInteger(options.limit, '--limit');
-  positiveInteger(options.shots, '--shots', 0);
-  positiveInteger(options.batchSize, '--batch-size');
-  positiveInteger(options.maxLength, '--max-length');
+  checkOption('--limit', options.limit, COUNT_RULE);
+  checkOption('--shots', options.shots, { integer: true, min: 0 });
+  checkOption('--batch-size', options.batchSize, COUNT_RULE);
+  checkOption('--max-length', options.maxLength, { integer: true, min: 2 });
+  checkOption('--seed', options.seed, SEED_RULE);
   const tasks = resolveTasks(options.task);
   const backend = (options.backend ?? 'auto') as BackendName;
   const modelDir = options.model ?? defaultModelDir();
@@ -77,6 +72,10 @@ export async function runEval(options: EvalOptions, ctx: CommandContext): Promis
   const reference = options.compare === undefined ? null : await loadModel(options.compare, { backend, log: (line) => ctx.log(line) });
   const bars = new Map<string, Progress>();
   try {
+    if (options.maxLength !== undefined) {
+      checkSeqLen('--max-length', options.maxLength, model.config.maxPositionEmbeddings, modelDir);
+      if (reference) checkSeqLen('--max-length', options.maxLength, reference.config.maxPositionEmbeddings, options.compare as string);
+    }
     const tokenizer = await loadTokenizer(modelDir);
     const report = await evaluateTasks(
       model,
@@ -94,6 +93,7 @@ export async function runEval(options: EvalOptions, ctx: CommandContext): Promis
         includeItems: options.items,
         subjects: options.subjects === undefined ? undefined : options.subjects.split(',').map((s) => s.trim()).filter(Boolean),
         reference: reference ?? undefined,
+        readLimits: readLimitsFrom(options),
       },
       (p) => {
         let bar = bars.get(p.task);
@@ -174,7 +174,7 @@ export const evalCommand = defineCommand<EvalOptions, EvalCommandResult>({
   command: 'eval',
   describe: 'Loss, perplexity and multiple-choice accuracy (MMLU, ARC, HellaSwag, BoolQ) as lm-evaluation-harness computes them',
   builder: (y) =>
-    y
+    withReadLimitOptions(y)
       .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
       .option('task', {
         type: 'string',

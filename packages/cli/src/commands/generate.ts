@@ -6,6 +6,8 @@ import { defaultModelDir } from '@layerprune/assets';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import type { CommandContext } from '../cli/command-context.js';
 import { defineCommand } from '../cli/define-command.js';
+import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
+import { checkSeqLen } from '../cli/check-seq-len.js';
 import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
 
 export type GenerateModeOption = 'auto' | 'resident' | 'streaming';
@@ -53,10 +55,10 @@ function checkOptions(options: GenerateOptions): { maxTokens: number; temperatur
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
   const topP = options.topP ?? DEFAULT_TOP_P;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw invalid(`--max-tokens must be a positive integer, got ${String(options.maxTokens)}`);
-  if (!Number.isFinite(temperature) || temperature < 0) throw invalid(`--temperature must be >= 0, got ${String(options.temperature)}`);
+  checkOption('--max-tokens', maxTokens, COUNT_RULE);
+  checkOption('--temperature', temperature, { min: 0 });
   if (!(topP > 0 && topP <= 1)) throw invalid(`--top-p must be in (0, 1], got ${String(options.topP)}`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw invalid(`--seed must be a non-negative integer, got ${String(options.seed)}`);
+  checkOption('--seed', seed, SEED_RULE);
   return { maxTokens, temperature, topP, seed };
 }
 
@@ -70,6 +72,9 @@ export async function runGenerate(options: GenerateOptions, ctx: CommandContext)
   let tokens: number[];
   const start = performance.now();
   try {
+    // The default (256) stops at the context like any generation; asking for more
+    // new tokens than the model has positions is refused rather than cut short.
+    if (options.maxTokens !== undefined) checkSeqLen('--max-tokens', options.maxTokens, model.config.maxPositionEmbeddings, modelDir);
     tokens = await model.generate(promptTokens, { maxTokens, temperature, topP, seed });
   } finally {
     model.dispose();
@@ -109,7 +114,7 @@ export const generateCommand = defineCommand({
     yargs
       .option('model', { type: 'string', describe: 'Model directory (default: the bundled stories260K)' })
       .option('prompt', { type: 'string', demandOption: true, describe: 'Text to continue' })
-      .option('max-tokens', { type: 'number', default: DEFAULT_MAX_TOKENS, describe: 'New tokens to generate at most' })
+      .option('max-tokens', { type: 'number', describe: `New tokens to generate at most (default ${DEFAULT_MAX_TOKENS}, at most the model's positions)` })
       .option('temperature', { type: 'number', default: DEFAULT_TEMPERATURE, describe: 'Sampling temperature; 0 = greedy' })
       .option('top-p', { type: 'number', default: DEFAULT_TOP_P, describe: 'Nucleus sampling threshold in (0, 1]; 1 = off' })
       .option('seed', { type: 'number', describe: 'Seed of the sampler (default: random, printed)' })

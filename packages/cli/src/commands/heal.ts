@@ -1,11 +1,14 @@
 // `layerprune heal`: QLoRA healing of a (pruned) model. Thin: options ->
 // @layerprune/lora heal() with a progress bar -> result table or JSON.
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
-import { heal, HEAL_DEFAULTS, type HealResult } from '@layerprune/lora';
+import { heal, HEAL_DEFAULTS, parseTargetModules, type HealResult } from '@layerprune/lora';
 import { isBackendName, type BackendName } from '@layerprune/model';
 import { openModelDir } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
+import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
 import { defineCommand } from '../cli/define-command.js';
+import { checkOption, SEED_RULE } from '../cli/check-option.js';
+import { checkSeqLen } from '../cli/check-seq-len.js';
 import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
 import { formatBytes, formatCount, formatNumber, formatTable } from '../cli/output.js';
 
@@ -34,7 +37,7 @@ export const HEAL_CLI_DEFAULTS = Object.freeze({
   evalSequences: 32,
 });
 
-export interface HealCommandOptions {
+export interface HealCommandOptions extends ReadLimitArgs {
   model?: string;
   data?: string;
   evalData?: string;
@@ -52,6 +55,7 @@ export interface HealCommandOptions {
   bits?: number;
   saveEvery?: number;
   resume?: boolean;
+  force?: boolean;
   merge?: boolean;
   seed?: number;
   backend?: string;
@@ -72,16 +76,21 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
   const data = options.data ?? defaultCalibrationFile();
   // With the bundled corpus, report the loss on its held-out twin (never trained on).
   const evalData = options.evalData ?? (options.data === undefined ? defaultHeldoutFile() : null);
-  let seqLen = options.seqLen ?? HEAL_CLI_DEFAULTS.seqLen;
-  if (options.seqLen === undefined) {
-    const dir = await openModelDir(model);
-    seqLen = Math.min(seqLen, dir.config.maxPositionEmbeddings);
-    await dir.close();
-  }
+  // Checked before the backend loads: a typo in --targets or --seed fails at once.
+  parseTargetModules(options.targets ?? HEAL_CLI_DEFAULTS.targets);
+  checkOption('--seed', options.seed, SEED_RULE);
+  checkOption('--seq-len', options.seqLen, { integer: true, min: 2 });
+  const dir = await openModelDir(model);
+  const maxPositions = dir.config.maxPositionEmbeddings;
+  await dir.close();
+  // The default follows the model; a length the user asked for is never cut down.
+  const seqLen = options.seqLen ?? Math.min(HEAL_CLI_DEFAULTS.seqLen, maxPositions);
+  checkSeqLen('--seq-len', seqLen, maxPositions, model);
   const steps = options.steps ?? HEAL_CLI_DEFAULTS.steps;
   const bar = ctx.progress({ label: 'heal', total: steps, unit: 'steps' });
   try {
     const result = await heal({
+      readLimits: readLimitsFrom(options),
       model,
       data,
       out: options.out,
@@ -100,6 +109,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
       bits,
       saveEvery: options.saveEvery ?? HEAL_CLI_DEFAULTS.saveEvery,
       resume: options.resume ?? false,
+      force: options.force === true,
       merge: options.merge ?? false,
       seed: options.seed ?? HEAL_CLI_DEFAULTS.seed,
       backend: backend as BackendName,
@@ -143,13 +153,13 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
   command: 'heal',
   describe: 'Heal a pruned model with QLoRA adapters (PEFT format), optionally merged into a full model',
   builder: (y) =>
-    y
+    withReadLimitOptions(y)
       .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
       .option('data', { type: 'string', describe: 'Training corpus, .txt (blank-line separated) or .jsonl {"text"} (default: bundled TinyStories)' })
       .option('eval-data', { type: 'string', describe: 'Held-out corpus for loss before/after (default with the bundled corpus: its held-out part)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output directory: adapter, train_log.jsonl, loss_curve.svg, checkpoint/' })
       .option('steps', { type: 'number', describe: `Optimizer steps (default ${HEAL_CLI_DEFAULTS.steps}; paper 5000)` })
-      .option('batch', { type: 'number', describe: `Global batch in sequences (default ${HEAL_CLI_DEFAULTS.batch})` })
+      .option('batch', { type: 'number', alias: 'batch-size', describe: `Global batch in sequences (default ${HEAL_CLI_DEFAULTS.batch})` })
       .option('micro-batch', { type: 'number', describe: `Sequences per forward/backward (default ${HEAL_CLI_DEFAULTS.microBatch})` })
       .option('seq-len', { type: 'number', describe: `Tokens per packed sequence (default ${HEAL_CLI_DEFAULTS.seqLen}, at most the model's positions; paper 2048)` })
       .option('lr', { type: 'number', describe: `Peak learning rate (default ${HEAL_CLI_DEFAULTS.lr})` })
@@ -158,12 +168,13 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
       .option('alpha', { type: 'number', describe: `LoRA alpha; scaling alpha/r (default ${HEAL_CLI_DEFAULTS.alpha})` })
       .option('dropout', { type: 'number', describe: `Dropout on the adapter input (default ${HEAL_CLI_DEFAULTS.dropout})` })
       .option('targets', { type: 'string', describe: 'mlp | all-linear | attention | comma list of q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default mlp)' })
-      .option('bits', { type: 'number', describe: 'Frozen base precision: 4 (NF4, double quant), 16 or 32 (default 4)' })
+      .option('bits', { type: 'number', choices: [4, 16, 32], describe: 'Frozen base precision: 4 (NF4, double quant), 16 or 32 (default 4)' })
       .option('save-every', { type: 'number', describe: `Checkpoint every N steps, 0 = only at the end (default ${HEAL_CLI_DEFAULTS.saveEvery})` })
       .option('resume', { type: 'boolean', describe: 'Continue from the checkpoint in --out' })
+      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' })
       .option('merge', { type: 'boolean', describe: 'Also write <out>/merged: the model with the adapter folded in' })
       .option('seed', { type: 'number', describe: `Seed for init, data order and dropout (default ${HEAL_CLI_DEFAULTS.seed})` })
-      .option('backend', { type: 'string', describe: 'auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)' }),
+      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend (default auto)' }),
   run: (args, ctx) => runHeal(args, ctx),
   render: (result) => renderHeal(result),
 });

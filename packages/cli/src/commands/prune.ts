@@ -163,7 +163,7 @@ export const pruneCommand = defineCommand<PruneOptions, PruneCommandResult>({
       .option('n', { type: 'number', describe: 'Block size to take from --from-analysis' })
       .option('max-shard-size', { type: 'string', describe: 'Re-shard the output, e.g. 2GB, 500MB (default: follow the input)' })
       .option('allow-final-block', { type: 'boolean', describe: 'Allow removing the final block (warns)' })
-      .option('force', { type: 'boolean', describe: 'Replace a non-empty output directory' }),
+      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' }),
   run: (args, ctx) => runPrune(args, ctx),
   render: (result) => renderPrune(result),
 });

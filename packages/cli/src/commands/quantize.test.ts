@@ -140,7 +140,7 @@ describe('layerprune quantize', () => {
     const bad = await runCommand(['quantize', '--model', model, '--out', join(root, 'bad'), '--block-size', '100', '--quiet']);
     expect(formatErrorLine(bad.error)).toMatch(/^error \[BLOCK_SIZE_OUT_OF_RANGE\]: block size 100 /);
     const exists = await runCommand(['quantize', '--model', model, '--out', join(root, 'nf4'), '--quiet']);
-    expect(formatErrorLine(exists.error)).toMatch(/^error \[OUTPUT_EXISTS\]: output directory .*nf4 already exists/);
+    expect(formatErrorLine(exists.error)).toMatch(/^error \[OUTPUT_EXISTS\]: --out .*nf4 exists and is not empty; .*--force/);
     const forced = await runCommand(['quantize', '--model', model, '--out', join(root, 'nf4'), '--force', '--quiet', '--json']);
     expect(forced.error).toBeNull();
   });

@@ -147,7 +147,7 @@ export const quantizeCommand = defineCommand<QuantizeOptions, QuantizeCommandRes
       .option('quantize-norms', { type: 'boolean', describe: 'Also quantize the RMSNorm weights (4-bit only; only this toolkit reads that back)' })
       .option('skip-modules', { type: 'string', describe: 'Comma-separated modules kept in full precision, e.g. down_proj,model.layers.0' })
       .option('max-shard-size', { type: 'string', describe: 'Largest safetensors shard, e.g. 2GB (default 5GB)' })
-      .option('force', { type: 'boolean', describe: 'Replace an existing output directory' }),
+      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' }),
   run: (args, ctx) => runQuantize(args, ctx),
   render: (result) => renderQuantize(result),
 });

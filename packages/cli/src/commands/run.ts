@@ -3,6 +3,7 @@
 // come from defaults < --config file < command line.
 import { resolve } from 'node:path';
 import {
+  checkPipelineInput,
   defaultPipelineConfig,
   loadPipelineFile,
   mergeConfigInputs,
@@ -13,6 +14,7 @@ import {
   type PruneMethod,
 } from '@layerprune/pipeline';
 import type { CommandContext } from '../cli/command-context.js';
+import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
 import { defineCommand } from '../cli/define-command.js';
 import { CliError } from '../cli/errors.js';
 import { formatTable } from '../cli/output.js';
@@ -35,6 +37,8 @@ export interface RunOptions {
   config?: string;
   resume?: boolean;
   force?: boolean;
+  maxDocumentSize?: string;
+  encodingErrors?: ReadLimitArgs['encodingErrors'];
 }
 
 export interface RunCommandResult {
@@ -55,6 +59,24 @@ function parseFractions(text: string): number[] {
   });
 }
 
+/** The flag that sets each pipeline field, so errors about command-line values name the flag. */
+const FLAG_NAMES: Readonly<Record<string, string>> = {
+  model: '--model',
+  data: '--data',
+  out: '--out',
+  eval: '--eval',
+  fractions: '--fractions',
+  methods: '--methods',
+  seed: '--seed',
+  backend: '--backend',
+  maxDocumentBytes: '--max-document-size',
+  encodingErrors: '--encoding-errors',
+  'analysis.samples': '--samples',
+  'evaluation.limit': '--limit',
+  'evaluation.shots': '--shots',
+  'heal.steps': '--heal-steps',
+};
+
 /** Command-line options as a partial pipeline config (undefined = not given). */
 function cliInput(options: RunOptions): PipelineConfigInput {
   return {
@@ -66,6 +88,7 @@ function cliInput(options: RunOptions): PipelineConfigInput {
     methods: options.methods === undefined ? undefined : (options.methods.split(',').map((m) => m.trim()) as PruneMethod[]),
     seed: options.seed,
     backend: options.backend as PipelineConfigInput['backend'],
+    ...readLimitsFrom(options),
     analysis: { samples: options.samples },
     evaluation: { limit: options.limit, shots: options.shots },
     heal: { steps: options.healSteps },
@@ -98,8 +121,10 @@ function eventPrinter(ctx: CommandContext): (event: PipelineEvent) => void {
 }
 
 export async function runRun(options: RunOptions, ctx: CommandContext): Promise<RunCommandResult> {
+  // Each layer is checked on its own first, so an error names the flag or the file that set the value.
+  const cli = checkPipelineInput(cliInput(options), { names: FLAG_NAMES });
   const file = options.config ? await loadPipelineFile(resolve(options.config)) : {};
-  const merged = mergeConfigInputs(defaultPipelineConfig(), file, cliInput(options));
+  const merged = mergeConfigInputs(defaultPipelineConfig(), file, cli);
   const config = validatePipelineConfig(merged, options.config);
   const result = await runPipeline(config, {
     resume: options.resume,
@@ -144,7 +169,7 @@ export const runCommand = defineCommand<RunOptions, RunCommandResult>({
   command: 'run',
   describe: 'The whole experiment: analyze, prune (similarity and deepest), evaluate, heal with QLoRA, evaluate, report',
   builder: (y) =>
-    y
+    withReadLimitOptions(y)
       .option('model', { type: 'string', describe: 'Hugging Face model directory (default: the bundled stories260K)' })
       .option('data', { type: 'string', describe: 'Calibration and healing text: .txt, .jsonl or .gz (default: bundled TinyStories)' })
       .option('eval', { type: 'string', array: true, describe: 'Evaluation task <kind>:<path>, repeatable (loss, mmlu, arc, hellaswag, boolq, mc)' })
@@ -159,7 +184,7 @@ export const runCommand = defineCommand<RunOptions, RunCommandResult>({
       .option('out', { type: 'string', describe: 'Output directory (default ./layerprune-run)' })
       .option('config', { type: 'string', describe: 'Pipeline file (JSON or YAML) with the same options; the command line overrides it' })
       .option('resume', { type: 'boolean', describe: 'Continue the run recorded in --out, redoing only unfinished stages' })
-      .option('force', { type: 'boolean', describe: 'Replace a non-empty --out' }),
+      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' }),
   run: (args, ctx) => runRun(args, ctx),
   render: (result) => renderRun(result),
 });

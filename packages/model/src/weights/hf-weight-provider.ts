@@ -2,6 +2,7 @@
 // checks every expected tensor's presence and shape up front and optionally
 // keeps the arrays in plain memory after the first read (streaming mode:
 // outside the tfjs heap). Arrays keep the Hugging Face layout.
+import { expectedModelTensors } from '@layerprune/tensor-io';
 import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 import { ModelError } from '../errors.js';
 import { LINEAR_MODULES, linearModulePath, linearShape } from './block-weights.js';
@@ -32,27 +33,22 @@ export class HfWeightProvider implements WeightProvider {
     this.cache = options.cache ?? true;
   }
 
-  /** Every tensor the forward pass reads, with its Hugging Face shape. */
+  /**
+   * Every tensor the forward pass reads, with its Hugging Face shape: the
+   * required tensors of tensor-io's expectedModelTensors, the one description
+   * of the architecture that directory validation also uses.
+   */
   expectedTensors(): Expected[] {
-    const c = this.config;
-    const out: Expected[] = [
-      { name: 'model.embed_tokens.weight', shape: [c.vocabSize, c.hiddenSize] },
-      { name: 'model.norm.weight', shape: [c.hiddenSize] },
-    ];
-    if (!c.tieWordEmbeddings) out.push({ name: 'lm_head.weight', shape: [c.vocabSize, c.hiddenSize] });
-    for (let layer = 0; layer < c.numHiddenLayers; layer++) {
-      out.push({ name: `model.layers.${layer}.input_layernorm.weight`, shape: [c.hiddenSize] });
-      out.push({ name: `model.layers.${layer}.post_attention_layernorm.weight`, shape: [c.hiddenSize] });
-      for (const module of LINEAR_MODULES) {
-        const [inFeatures, outFeatures] = linearShape(c, module);
-        out.push({ name: `${linearModulePath(layer, module)}.weight`, shape: [outFeatures, inFeatures] });
-        if (this.requiresBias(module)) out.push({ name: `${linearModulePath(layer, module)}.bias`, shape: [outFeatures] });
-      }
-    }
-    return out;
+    return expectedModelTensors(this.config)
+      .filter((t) => t.required)
+      .map(({ name, shape }) => ({ name, shape }));
   }
 
-  /** Throws WEIGHT_MISSING / WEIGHT_SHAPE_MISMATCH for the first tensor that is absent or misshapen; reads no data. */
+  /**
+   * Throws TENSOR_MISSING / SHAPE_MISMATCH for the first tensor that is absent or
+   * misshapen; reads no data. For a directory, loadModel has already run
+   * tensor-io's validateModelWeights; this covers other readers (in-memory maps).
+   */
   validate(): void {
     for (const { name, shape } of this.expectedTensors()) this.checkShape(name, shape);
   }
@@ -123,14 +119,21 @@ export class HfWeightProvider implements WeightProvider {
   private checkShape(name: string, shape: number[]): void {
     const source = this.reader.source;
     if (!this.reader.has(name)) {
-      throw new ModelError('WEIGHT_MISSING', `${source}: tensor ${name} is missing`, { file: source, tensor: name });
+      throw new ModelError('TENSOR_MISSING', `${source}: tensor ${name} is missing (config implies shape [${shape.join(', ')}])`, {
+        file: source,
+        tensor: name,
+        expected: `[${shape.join(', ')}]`,
+        found: 'missing',
+      });
     }
     const actual = this.reader.shape(name);
     if (actual.length !== shape.length || actual.some((d, i) => d !== shape[i])) {
-      throw new ModelError('WEIGHT_SHAPE_MISMATCH', `${source}: tensor ${name} has shape [${actual.join(', ')}], config implies [${shape.join(', ')}]`, {
+      throw new ModelError('SHAPE_MISMATCH', `${source}: tensor ${name} has shape [${actual.join(', ')}], config implies [${shape.join(', ')}]`, {
         file: source,
         tensor: name,
         limit: `[${shape.join(', ')}]`,
+        expected: `[${shape.join(', ')}]`,
+        found: `[${actual.join(', ')}]`,
       });
     }
   }
