@@ -3,6 +3,11 @@
 // TinyStories validation sample in ../shared/fixtures (read-only; only this
 // script reads it, the product never does). Deterministic: same input, same bytes.
 //
+// check-hermetic: allow (maintenance script: it reads the original sample outside the
+// repository, which a clone does not have. It is run by hand, only to regenerate the
+// bundled data; no test and no build runs it. tools/check-hermetic.mjs refuses such
+// a reference anywhere else.)
+//
 //   node packages/assets/scripts/split-tinystories.mjs            (from the repository root)
 //
 // Rule (see data/SOURCE.md):

@@ -1,4 +1,8 @@
 // The layerprune command line. Thin: it parses options and calls packages.
+// Fast to start: this module and the commands' option modules load only yargs and
+// small helpers; a command's implementation (and with it TensorFlow.js, the model
+// runtime or the pipeline) is imported when that command runs, so `--version` and
+// `--help` never load them (checked by startup.test.ts; timed by bench/startup.mjs).
 import yargs from 'yargs';
 import type { CommandModule } from 'yargs';
 import { commandRuntime } from './cli/define-command.js';
@@ -27,6 +31,11 @@ export async function main(argv: string[], streams: MainStreams = {}): Promise<n
     .option('json', { type: 'boolean', describe: 'Print the result as JSON on stdout', global: true })
     .option('quiet', { type: 'boolean', describe: 'No progress or informational lines on stderr', global: true })
     .option('debug', { type: 'boolean', describe: 'Show stack traces of errors', global: true })
+    .example([
+      ['$0 run', 'the whole experiment on the bundled model: analyze, prune, heal, evaluate, report'],
+      ['$0 analyze --model DIR --data FILE', 'the block distances of a model and the blocks to drop'],
+      ['$0 <command> --help', 'every option of a command, with examples'],
+    ])
     .demandCommand(1, 'Name a command (layerprune --help lists them).')
     .strict()
     .recommendCommands()

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from './data-error.js';
 import { loadDocuments, readDocuments } from './read-documents.js';
-import { C4_SAMPLE, TINYSTORIES } from './testing/fixtures.js';
+import { C4_SAMPLE, C4_SAMPLE_DOCUMENTS, TINYSTORIES } from './testing/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'layerprune-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -37,16 +37,21 @@ const storyTexts = readFileSync(TINYSTORIES, 'utf8')
   .filter((part) => part.trim() !== '');
 
 describe('readDocuments on the real fixtures', () => {
-  it('reads the C4 JSON Lines sample: 1000 documents with their line numbers', async () => {
+  it('reads the C4 JSON Lines sample: one document per line, with its line number', async () => {
     const docs = await loadDocuments(C4_SAMPLE);
-    expect(docs).toHaveLength(1000);
+    expect(docs).toHaveLength(C4_SAMPLE_DOCUMENTS);
+    expect(c4Texts).toHaveLength(C4_SAMPLE_DOCUMENTS);
     expect(docs.map((d) => d.text)).toEqual(c4Texts);
     expect(docs[0].text.startsWith('Beginners BBQ Class Taking Place in Missoula!')).toBe(true);
-    expect(docs[999]).toMatchObject({ index: 999, line: 1000 });
+    expect(docs[C4_SAMPLE_DOCUMENTS - 1]).toMatchObject({ index: C4_SAMPLE_DOCUMENTS - 1, line: C4_SAMPLE_DOCUMENTS });
   });
 
   it('reads TinyStories plain text as blank-line separated documents', async () => {
     const docs = await loadDocuments(TINYSTORIES);
+    // A line of only spaces or tabs separates documents too: `grep -c '^[[:blank:]]*$'` counts 3,325 such lines,
+    // none of them adjacent, first or last (3,323 empty ones between the file's paragraphs, and 2 lines holding one
+    // space inside two paragraphs), so there are 3,326 documents.
+    expect(docs).toHaveLength(3326);
     expect(docs.map((d) => d.text)).toEqual(storyTexts);
     expect(docs[0]).toMatchObject({ index: 0, line: 1 });
     expect(docs[0].text.startsWith('Spot. Spot saw the shiny car')).toBe(true);

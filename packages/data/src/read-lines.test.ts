@@ -8,7 +8,7 @@ import { DataError } from './data-error.js';
 import type { FileLine } from './line.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './read-limits.js';
 import { isGzipFile, readLines } from './read-lines.js';
-import { TINYSTORIES } from './testing/fixtures.js';
+import { C4_SAMPLE, TINYSTORIES } from './testing/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'layerprune-lines-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -37,13 +37,15 @@ async function errorOf(promise: Promise<unknown>): Promise<DataError> {
 }
 
 describe('readLines', () => {
-  it('rebuilds a real file byte for byte from its lines and terminators, plain and gzipped', async () => {
-    const original = readFileSync(TINYSTORIES);
-    const gz = write('stories.gz', gzipSync(original));
-    for (const file of [TINYSTORIES, gz]) {
-      const lines = await all(readLines(file));
-      expect(Buffer.from(lines.map((l) => l.text + l.terminator).join(''), 'utf8').equals(original)).toBe(true);
-      expect(lines.every((l) => l.bytes === Buffer.byteLength(l.text))).toBe(true);
+  it('rebuilds real files byte for byte from their lines and terminators, plain and gzipped', async () => {
+    for (const source of [TINYSTORIES, C4_SAMPLE]) {
+      const original = readFileSync(source);
+      const gz = write('real.gz', gzipSync(original));
+      for (const file of [source, gz]) {
+        const lines = await all(readLines(file));
+        expect(Buffer.from(lines.map((l) => l.text + l.terminator).join(''), 'utf8').equals(original)).toBe(true);
+        expect(lines.every((l) => l.bytes === Buffer.byteLength(l.text))).toBe(true);
+      }
     }
   });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from './create-random.js';
 import { DataError } from './data-error.js';
 import type { Document } from './document.js';
 import { readDocuments } from './read-documents.js';
@@ -7,24 +6,6 @@ import { sampleDocuments } from './sample-documents.js';
 import { C4_SAMPLE } from './testing/fixtures.js';
 
 const docs = (count: number): Document[] => Array.from({ length: count }, (_, i) => ({ text: `doc ${i}`, index: i, line: i + 1 }));
-
-describe('createRandom', () => {
-  it('is deterministic per seed, uniform-looking, and in [0, 1)', () => {
-    const a = createRandom(123);
-    const b = createRandom(123);
-    const c = createRandom(124);
-    const xs = Array.from({ length: 10_000 }, () => a());
-    expect(Array.from({ length: 10_000 }, () => b())).toEqual(xs);
-    expect(Array.from({ length: 10 }, () => c())).not.toEqual(xs.slice(0, 10));
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
-    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-    expect(Math.abs(mean - 0.5)).toBeLessThan(0.01); // sd of the mean is 0.0029
-    const deciles = new Array(10).fill(0);
-    for (const x of xs) deciles[Math.floor(x * 10)] += 1;
-    for (const d of deciles) expect(Math.abs(d - 1000)).toBeLessThan(150);
-    expect(() => createRandom(1.5)).toThrow(DataError);
-  });
-});
 
 describe('sampleDocuments', () => {
   it('returns the same documents for the same seed, in file order, on a real file', async () => {

@@ -1,7 +1,7 @@
 // Seeded sampling of N documents from a stream of unknown length (reservoir
 // sampling, Algorithm R): one pass, memory for N documents only, and the same seed
 // picks the same documents on every run.
-import { createRandom } from './create-random.js';
+import { createRandom } from './seeded-rng.js';
 import { DataError } from './data-error.js';
 import type { Document } from './document.js';
 

@@ -3,7 +3,6 @@
 // outside the project; the assertions compare against reference code written
 // plainly in this file (one forward pass per sequence, float64 log-softmax).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
 import { loadModel, loadTokenizer, type LlamaModel, type Tokenizer } from '@layerprune/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { MalformedRowCollector } from './malformed-rows.js';
 import { evaluateMultipleChoice, type McItem } from './multiple-choice.js';
 import { readArc } from './read-arc.js';
 import { loadMmluTask } from './read-mmlu.js';
-import { ARC_DIR, HELLASWAG_FILE, MMLU_DIR } from './testing/paths.js';
+import { ARC_EASY_DEV, HELLASWAG_FILE, MMLU_DIR } from './testing/paths.js';
 
 let model: LlamaModel;
 let tokenizer: Tokenizer;
@@ -58,7 +57,7 @@ describe('default model (stories260K)', () => {
 
   it('multiple-choice scores equal a brute-force computation (each choice in its own forward pass) to 1e-4', { timeout: 120_000 }, async () => {
     // ARC item 9 has digit labels; the MMLU item is 1-shot so its prompt fits the context uncut.
-    const arc = (await readArc(join(ARC_DIR, 'ARC-Easy-dev.jsonl'), new MalformedRowCollector(true))).filter((_, i) => i === 0 || i === 8);
+    const arc = (await readArc(ARC_EASY_DEV, new MalformedRowCollector(true))).filter((_, i) => i === 0 || i === 8);
     const mmlu = (await loadMmluTask(MMLU_DIR, new MalformedRowCollector(true), { shots: 1, limit: 1, subjects: ['anatomy'] })).items;
     const items: McItem[] = [...arc, ...mmlu];
     const results = await evaluateMultipleChoice(model, tokenizer, items, { batchSize: 8 });
@@ -88,11 +87,12 @@ describe('default model (stories260K)', () => {
       [{ kind: 'mmlu', path: MMLU_DIR }],
       { shots: 5, limit: 2, subjects, batchSize: 16 },
     );
+    // ARC-Easy dev and the first 200 HellaSwag items: the excerpts kept in test-fixtures/ (the tests read nothing outside the repository).
     const more = await evaluateTasks(
       model,
       tokenizer,
       [
-        { kind: 'arc', path: join(ARC_DIR, 'ARC-Easy-test.jsonl') },
+        { kind: 'arc', path: ARC_EASY_DEV },
         { kind: 'hellaswag', path: HELLASWAG_FILE },
       ],
       { limit: 40, sample: true, seed: 1234, batchSize: 16 },

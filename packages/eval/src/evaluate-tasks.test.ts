@@ -5,7 +5,7 @@ import { evaluateTasks, type EvalProgress, type LossTaskResult, type McTaskResul
 import { parseTaskSpec } from './task-spec.js';
 import { ToyCausalLm } from './testing/toy-causal-lm.js';
 import { ToyTokenizer } from './testing/toy-tokenizer.js';
-import { ARC_DIR, HELLASWAG_FILE, MMLU_DIR, tempDir, TINYSTORIES_FILE } from './testing/paths.js';
+import { ARC_EASY_DEV, HELLASWAG_FILE, MMLU_DIR, tempDir, TINYSTORIES_FILE } from './testing/paths.js';
 
 const tok = new ToyTokenizer();
 
@@ -25,7 +25,7 @@ describe('evaluateTasks', () => {
       tok,
       [
         parseTaskSpec(`mmlu:${MMLU_DIR}`),
-        parseTaskSpec(`arc:${join(ARC_DIR, 'ARC-Easy-dev.jsonl')}`),
+        parseTaskSpec(`arc:${ARC_EASY_DEV}`),
         parseTaskSpec(`hellaswag:${HELLASWAG_FILE}`),
         parseTaskSpec(`boolq:${boolq}`),
         parseTaskSpec(`mc:${mc}`),

@@ -9,13 +9,13 @@ import { readBoolq } from './read-boolq.js';
 import { hellaswagPreprocess, hellaswagQuery, pythonCapitalize, readHellaswag } from './read-hellaswag.js';
 import { readLossDocuments } from './read-loss-documents.js';
 import { readMcJsonl } from './read-mc-jsonl.js';
-import { ARC_DIR, HELLASWAG_FILE, tempDir } from './testing/paths.js';
+import { ARC_EASY_DEV, HELLASWAG_FILE, HELLASWAG_ITEMS, tempDir } from './testing/paths.js';
 
 const lenient = () => new MalformedRowCollector(false);
 
 describe('ARC reader', () => {
   it('reads the fixture: 570 ARC-Easy dev items with 3-5 choices, digit labels resolved', async () => {
-    const items = await readArc(join(ARC_DIR, 'ARC-Easy-dev.jsonl'), new MalformedRowCollector(true));
+    const items = await readArc(ARC_EASY_DEV, new MalformedRowCollector(true));
     expect(items).toHaveLength(570);
     expect(items[0]).toMatchObject({
       context: 'Question: Which technology was developed most recently?\nAnswer:',
@@ -69,7 +69,7 @@ describe('ARC reader', () => {
 describe('HellaSwag reader', () => {
   it('builds the harness query from the six-line layout, capitalising the recovered ctx_b', async () => {
     const items = await readHellaswag(HELLASWAG_FILE, new MalformedRowCollector(true));
-    expect(items).toHaveLength(2000);
+    expect(items).toHaveLength(HELLASWAG_ITEMS);
     // HellaSwag validation item 0: ctx_a "A man is sitting on a roof.", ctx_b "he", label 3.
     expect(items[0]).toMatchObject({
       context: 'Roof shingle removal: A man is sitting on a roof. He',

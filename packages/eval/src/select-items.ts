@@ -1,6 +1,8 @@
 // `--limit N`: the first N items in file order (what lm-evaluation-harness does),
 // or N items drawn without replacement by a seeded generator and kept in file
-// order, so a run can be repeated exactly.
+// order, so a run can be repeated exactly. The generator is @layerprune/data's
+// createRandom (mulberry32), the one that samples calibration documents.
+import { createRandom } from '@layerprune/data';
 
 export interface SelectOptions {
   /** Keep at most this many items. */
@@ -13,24 +15,12 @@ export interface SelectOptions {
 
 export const DEFAULT_SEED = 1234;
 
-/** mulberry32: a small, fast 32-bit generator; good enough for picking items. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function selectItems<T>(items: readonly T[], options: SelectOptions = {}): T[] {
   const limit = options.limit;
   if (limit === undefined || limit >= items.length) return [...items];
   const n = Math.max(0, Math.floor(limit));
   if (!options.sample) return items.slice(0, n);
-  const random = seededRandom(options.seed ?? DEFAULT_SEED);
+  const random = createRandom(options.seed ?? DEFAULT_SEED);
   const indices = items.map((_, i) => i);
   // Partial Fisher-Yates: the first n slots end up a uniform sample.
   for (let i = 0; i < n; i += 1) {

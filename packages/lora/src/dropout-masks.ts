@@ -2,7 +2,7 @@
 // 4-word generator state so that the recomputed forward in the backward pass
 // sees exactly the masks of the first forward (nothing is stored meanwhile).
 import * as tf from '@tensorflow/tfjs';
-import { SeededRng, type RngState } from './seeded-rng.js';
+import { SeededRng, type RngState } from '@layerprune/data';
 
 /** Inverted dropout: 0 with probability p, else 1/(1-p) (torch.nn.Dropout). */
 export function dropoutMask(rng: SeededRng, rows: number, cols: number, p: number): tf.Tensor2D {

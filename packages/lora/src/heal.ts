@@ -3,7 +3,7 @@
 // bits, pack the corpus, train LoRA adapters with checkpoints, and write the
 // PEFT adapter, train_log.jsonl, a loss curve and optionally the merged model.
 import { readdir } from 'node:fs/promises';
-import { openRegularFile, type ReadLimitOptions } from '@layerprune/data';
+import { openRegularFile, SeededRng, type ReadLimitOptions } from '@layerprune/data';
 import { join, resolve } from 'node:path';
 import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutput } from '@layerprune/safe-output';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
@@ -17,7 +17,6 @@ import { LoraRunner } from './lora-runner.js';
 import { loadPackedData, type TextEncoder } from './load-packed-data.js';
 import { evaluateLoss } from './evaluate-loss.js';
 import { saveLoraAdapter } from './peft-adapter-io.js';
-import { SeededRng } from './seeded-rng.js';
 import { checkTrainable } from './train-model-config.js';
 import { checkTrainOptions, trainLora, type TrainProgress } from './train-lora.js';
 import { CHECKPOINT_DIR } from './training-checkpoint.js';

@@ -3,7 +3,7 @@
 // them only for the duration of a block's forward/backward).
 import { LoraError } from './lora-error.js';
 import { loraScaling, type LoraConfig } from './lora-config.js';
-import type { SeededRng } from './seeded-rng.js';
+import type { SeededRng } from '@layerprune/data';
 import { modulePath, type LinearModuleName } from './target-modules.js';
 
 export interface LoraPair {

@@ -4,7 +4,7 @@ import { FrozenBase } from './frozen-base.js';
 import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { LoraRunner } from './lora-runner.js';
-import { SeededRng } from './seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 import { referenceForward, referenceLoss, type ReferenceAdapters } from './testing/reference-llama-f64.js';
 import { createTinyModel } from './testing/tiny-model.js';
 

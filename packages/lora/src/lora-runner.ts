@@ -12,7 +12,7 @@ import type { FrozenBase } from './frozen-base.js';
 import { createHeadTensors, headLoss, type HeadTensors } from './lm-head-loss.js';
 import type { LoraAdapters, LoraPair } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
-import type { RngState, SeededRng } from './seeded-rng.js';
+import type { RngState, SeededRng } from '@layerprune/data';
 import type { LinearModuleName } from './target-modules.js';
 import { trainArchitecture } from './train-architecture.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdamW } from './adamw.js';
 import { clipGradNorm } from './clip-grad-norm.js';
 import { cosineWithWarmup } from './cosine-schedule.js';
-import { SeededRng } from './seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 
 describe('AdamW', () => {
   it('follows the torch.optim.AdamW algorithm (float64 reference written from its documentation)', () => {

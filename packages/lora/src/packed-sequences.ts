@@ -4,7 +4,7 @@
 // and the epoch number only, so a position in the stream (the number of
 // sequences consumed) is all a checkpoint needs to resume the same order.
 import { LoraError } from './lora-error.js';
-import { SeededRng } from './seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 
 export class PackedSequences {
   readonly seqLen: number;

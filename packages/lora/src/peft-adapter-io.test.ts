@@ -7,7 +7,7 @@ import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { isLoraError } from './lora-error.js';
 import { loadLoraAdapter, saveLoraAdapter } from './peft-adapter-io.js';
-import { SeededRng } from './seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 import { tinyConfig } from './testing/tiny-model.js';
 
 // The exact key set of LoraConfig.to_dict() in PEFT 0.14 (peft/tuners/lora/config.py

@@ -8,7 +8,7 @@ import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { LoraRunner } from './lora-runner.js';
 import { PackedSequences } from './packed-sequences.js';
-import { SeededRng } from './seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 import { createTinyModel } from './testing/tiny-model.js';
 import { trainLora, type TrainOptions } from './train-lora.js';
 import { loadCheckpoint } from './training-checkpoint.js';

@@ -11,7 +11,7 @@ import { cosineWithWarmup } from './cosine-schedule.js';
 import { LoraError } from './lora-error.js';
 import type { LoraRunner } from './lora-runner.js';
 import { SequenceOrder, type PackedSequences } from './packed-sequences.js';
-import { SeededRng } from './seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './training-checkpoint.js';
 
 export const TRAIN_LOG_NAME = 'train_log.jsonl';

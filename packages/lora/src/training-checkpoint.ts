@@ -11,7 +11,7 @@ import type { AdamWState } from './adamw.js';
 import { peftKey, type LoraAdapters } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
 import { loadLoraAdapter, saveLoraAdapter } from './peft-adapter-io.js';
-import type { RngState } from './seeded-rng.js';
+import type { RngState } from '@layerprune/data';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 export const TRAINER_STATE_NAME = 'trainer_state.json';

@@ -1,12 +1,25 @@
 // `--merge`: a full Hugging Face model directory with every adapter folded into
-// its base weight. Weights keep the source dtype unless one is asked; when the
-// adapter was trained over a 4-bit base, pass that base so the merge starts
-// from the dequantized NF4 weights the adapter was trained against (and is
-// written as float32/float16, since the result is no longer 4-bit).
+// its base weight. Weights keep each source tensor's dtype (bf16 stays bf16)
+// unless `dtype` asks for another one; when the adapter was trained over a 4-bit
+// base, pass that base so the merge starts from the dequantized NF4 weights the
+// adapter was trained against: the merged float32 values are then rounded to the
+// source dtype too (the result is no longer 4-bit, the source model never was).
+// The model card (README.md) is rewritten: base model, adapter, dtypes.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeOutputDirectory } from '@layerprune/safe-output';
-import { copyModelFiles, openModelDir, writeFileAtomic, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
+import {
+  copyModelFiles,
+  MODEL_CARD_NAME,
+  openModelDir,
+  packageInfo,
+  readModelCard,
+  renderDerivedModelCard,
+  writeFileAtomic,
+  writeShardedSafetensors,
+  type DType,
+  type TensorSource,
+} from '@layerprune/tensor-io';
 import type { FrozenBase } from './frozen-base.js';
 import type { LoraAdapters } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
@@ -14,7 +27,7 @@ import { mergeLoraWeight } from './merge-lora-weight.js';
 import { moduleSuffix } from './target-modules.js';
 
 export interface WriteMergedModelOptions {
-  /** Output dtype of floating-point weights; default: each tensor's source dtype (F32 for a 4-bit base). */
+  /** Output dtype of floating-point weights; default: each tensor's source dtype, also over a 4-bit base. */
   dtype?: 'F32' | 'F16' | 'BF16';
   /** The 4-bit base the adapter was trained over: merge into its dequantized weights. */
   quantizedBase?: FrozenBase;
@@ -30,7 +43,7 @@ export interface MergedModel {
   mergedModules: number;
 }
 
-const TORCH_DTYPE: Record<string, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
+const TORCH_DTYPE: Record<string, string> = { F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
 export async function writeMergedModel(modelDir: string, adapters: LoraAdapters, outDir: string, options: WriteMergedModelOptions = {}): Promise<MergedModel> {
   const source = await openModelDir(modelDir);
@@ -44,19 +57,24 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
     const byWeight = new Map(adapters.pairs.map((p) => [`model.layers.${p.layer}.${moduleSuffix(p.module)}.weight`, p]));
     const fromNf4 = options.quantizedBase?.bits === 4 ? options.quantizedBase : null;
     const outputDtypes = new Set<string>();
+    const sourceDtypes = new Set<string>();
     const sources: TensorSource[] = source.weights.names().map((name) => {
       const info = source.weights.info(name);
       const isFloat = info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16' || info.dtype === 'F64';
       const pair = byWeight.get(name);
       const fromQuantized = pair !== undefined && fromNf4 !== null;
-      const dtype: DType = !isFloat ? info.dtype : (options.dtype ?? (fromNf4 ? 'F32' : info.dtype));
-      if (isFloat) outputDtypes.add(dtype);
+      const dtype: DType = !isFloat ? info.dtype : (options.dtype ?? info.dtype);
+      if (isFloat) {
+        outputDtypes.add(dtype);
+        sourceDtypes.add(info.dtype);
+      }
       return {
         name,
         dtype,
         shape: info.shape,
         read: async () => {
-          if (!isFloat) return source.weights.readRaw(name);
+          // Tensors without an adapter, in their own dtype: byte for byte.
+          if (!isFloat || (pair === undefined && dtype === info.dtype)) return source.weights.readRaw(name);
           const values = fromQuantized ? fromNf4.linear(pair.layer, pair.module).slice() : await source.weights.readFloat32(name);
           if (pair) {
             if (values.length !== pair.outFeatures * pair.inFeatures) {
@@ -83,7 +101,25 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
       const config = { ...source.rawConfig };
       if (outputDtypes.size === 1) config.torch_dtype = TORCH_DTYPE[[...outputDtypes][0]] ?? config.torch_dtype;
       await writeFileAtomic(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-      await copyModelFiles(source, temp);
+      await copyModelFiles(source, temp, { exclude: [MODEL_CARD_NAME] });
+      const tool = packageInfo(import.meta.url);
+      const lora = adapters.config;
+      const card = renderDerivedModelCard({
+        base: source.dir,
+        kind: 'merged-lora',
+        details: [
+          `Adapter: LoRA rank ${lora.rank}, alpha ${lora.alpha} (scaling ${adapters.scaling}${lora.useRslora ? ', rsLoRA' : ''}), target modules ${lora.targetModules.join(', ')}`,
+          `Modules merged: ${adapters.pairs.length}${lora.layersToTransform === null ? '' : ` (blocks ${lora.layersToTransform.join(', ')})`}`,
+          fromNf4
+            ? 'Merged into: the dequantized NF4 (4-bit) weights the adapter was trained against (QLoRA)'
+            : 'Merged into: the source weights',
+          `Source dtype: ${[...sourceDtypes].map((d) => TORCH_DTYPE[d] ?? d).join(', ')}; merged weights written as ${[...outputDtypes].map((d) => TORCH_DTYPE[d] ?? d).join(', ')}${options.dtype ? ' (asked)' : ''}`,
+        ],
+        toolName: tool.name,
+        toolVersion: tool.version,
+        sourceCard: await readModelCard(source),
+      });
+      await writeFileAtomic(join(temp, MODEL_CARD_NAME), card);
     });
     return { dir: written.dir, files: (await readdir(written.dir)).sort(), mergedModules: adapters.pairs.length };
   } catch (error) {

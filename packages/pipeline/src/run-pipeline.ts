@@ -6,14 +6,11 @@
 // locked against a second writer, and marked as a run (see @layerprune/safe-output).
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { loadCalibrationSequences } from '@layerprune/data';
 import { parseTaskSpec, type TaskSpec } from '@layerprune/eval';
 import { heal } from '@layerprune/lora';
-import { loadModel, loadTokenizer } from '@layerprune/model';
 import {
   RESULTS_SCHEMA_VERSION,
   writeReport,
-  type AnalysisSummary,
   type HealingSummary,
   type MetricSpec,
   type MetricValues,
@@ -21,12 +18,12 @@ import {
   type RunResults,
   type WrittenReport,
 } from '@layerprune/report';
-import { DistanceTable, similarityMetricInfo, type DistanceTableJSON, type SimilarityMetric } from '@layerprune/similarity';
+import { DistanceTable, similarityMetricInfo, type SimilarityMetric } from '@layerprune/similarity';
 import { fingerprintInputs, openOutputInPlace } from '@layerprune/safe-output';
 import { pruneModel } from '@layerprune/surgery';
 import { writeFileAtomic } from '@layerprune/tensor-io';
 import { analysisDocument } from './analysis-document.js';
-import { analyzeModel } from './analyze-model.js';
+import { analyzeStage, analyzeStageSummary } from './analyze-stage.js';
 import { collectEnvironment } from './collect-environment.js';
 import { evaluateModelDir, type ModelEvaluation } from './evaluate-model-dir.js';
 import type { PipelineConfig } from './pipeline-config.js';
@@ -142,39 +139,24 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
   // 1. Analysis: distances d[n][l] on the calibration data.
   emit({ stage: 'analyze', kind: 'start' });
   const analysisKey = { modelDir, data: config.data, a: config.analysis, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, readLimits };
-  const analysisStage = await store.run('analyze', analysisKey, async () => {
-    const tokenizer = await loadTokenizer(modelDir);
-    const calibration = await loadCalibrationSequences(dataPath, (text) => tokenizer.encode(text), {
-      samples: config.analysis.samples,
-      seqLength: resolveSeqLen(config, 'analysis', info.context, modelDir),
-      seed: config.seed,
-      ...readLimits,
-    });
-    const model = await loadModel(modelDir, { backend: config.backend, log });
-    try {
-      const table = await analyzeModel(model, calibration.sequences, {
-        metric,
+  const analysisStage = await store.run('analyze', analysisKey, async () =>
+    analyzeStageSummary(
+      await analyzeStage({
+        modelDir,
+        dataFile: dataPath,
+        samples: config.analysis.samples,
+        seqLen: resolveSeqLen(config, 'analysis', info.context, modelDir),
+        seed: config.seed,
         batchSize: config.analysis.batch,
-        onProgress: (done, total) => emit({ stage: 'analyze', kind: 'progress', done, total, unit: 'samples' }),
-      });
-      const summary: AnalysisSummary & { backend: string; mode: string; sampled: number; truncated: number; table: DistanceTableJSON } = {
         metric,
-        samples: table.samples,
-        tokens: table.tokens,
-        distances: table.rows().map((r) => Array.from(r.values)),
-        standardErrors: table.rows().map((r) => Array.from({ length: r.values.length }, (_, l) => table.standardError(r.n, l) ?? 0)),
-        optimal: table.recommendations().map((b) => ({ n: b.n, start: b.start, distance: b.distance })),
-        backend: model.backend,
-        mode: model.mode,
-        sampled: calibration.sampled,
-        truncated: calibration.truncated,
-        table: table.toJSON(),
-      };
-      return summary;
-    } finally {
-      model.dispose();
-    }
-  });
+        backend: config.backend,
+        readLimits,
+        log,
+        onProgress: (done, total) => emit({ stage: 'analyze', kind: 'progress', done, total, unit: 'samples' }),
+      }),
+      metric,
+    ),
+  );
   const analysis = analysisStage.result;
   emit({ stage: 'analyze', kind: analysisStage.reused ? 'reused' : 'done', seconds: analysisStage.seconds });
   // The same analysis.json as `layerprune analyze` writes, so `layerprune prune

@@ -1,6 +1,6 @@
-export { QuantError, isQuantError } from './errors.js';
+export { QuantError } from './errors.js';
 export type { QuantErrorCode, QuantErrorDetails } from './errors.js';
-export { NF4_CODE, FP4_CODE, NF4_THRESHOLDS, FP4_MAGNITUDE_THRESHOLDS, FP4_REGION_CODES, codeTableOf } from './code-tables.js';
+export { NF4_CODE, FP4_CODE, NF4_THRESHOLDS, FP4_MAGNITUDE_THRESHOLDS } from './code-tables.js';
 export type { FourBitType } from './code-tables.js';
 export type {
   TorchDtypeName,
@@ -11,17 +11,16 @@ export type {
   QuantizedState,
   DequantizeOptions,
 } from './types.js';
-export { MIN_BLOCK_SIZE, MAX_BLOCK_SIZE, checkBlockSize } from './check-block-size.js';
 export { quantize4bitValue } from './quantize-4bit-value.js';
 export { quantize4bit } from './quantize-4bit.js';
 export type { Quantize4bitOptions } from './quantize-4bit.js';
 export { dequantize4bit } from './dequantize-4bit.js';
 export { absmaxOf } from './absmax-of.js';
 export { createDynamicMap } from './dynamic-map.js';
-export { quantizeBlockwise8bit, quantize8bitValue } from './quantize-blockwise-8bit.js';
+export { quantizeBlockwise8bit } from './quantize-blockwise-8bit.js';
 export type { Blockwise8bit } from './quantize-blockwise-8bit.js';
 export { dequantizeBlockwise8bit } from './dequantize-blockwise-8bit.js';
-export { doubleQuantizeAbsmax, NESTED_BLOCK_SIZE } from './double-quantize-absmax.js';
+export { doubleQuantizeAbsmax } from './double-quantize-absmax.js';
 export { quantizeInt8Rowwise } from './quantize-int8-rowwise.js';
 export type { QuantizeInt8Options } from './quantize-int8-rowwise.js';
 export { dequantizeInt8Rowwise } from './dequantize-int8-rowwise.js';

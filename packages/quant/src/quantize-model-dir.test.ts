@@ -47,6 +47,11 @@ describe('quantizeModelDir', () => {
     expect(result.files).toEqual(['README.md', 'config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json']);
     expect(events).toHaveLength(model.tensors.size);
     expect(events.filter((e) => e.includes(' quantized '))).toHaveLength(14); // 7 linears x 2 blocks
+    const card = await readFile(join(out, 'README.md'), 'utf8');
+    expect(card.startsWith(`---\nbase_model: ${JSON.stringify(model.dir)}\ntags:\n- "layerprune"\n- "quantized"\n`)).toBe(true);
+    expect(card).toContain('- Type: nf4, block size 64 (bitsandbytes 4-bit layout)\n- Double quantization of the absmax scales: yes\n');
+    expect(card).toContain(`- Tensors quantized: 14; kept unquantized, in their source dtype and bytes: ${model.tensors.size - 14}\n`);
+    expect(card).toContain(`## Original model card\n\n${await readFile(join(model.dir, 'README.md'), 'utf8')}`);
 
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(config.hidden_size).toBe(64);

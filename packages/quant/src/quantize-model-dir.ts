@@ -7,7 +7,17 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
-import { copyModelFiles, openModelDir, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
+import {
+  copyModelFiles,
+  MODEL_CARD_NAME,
+  openModelDir,
+  packageInfo,
+  readModelCard,
+  renderDerivedModelCard,
+  writeShardedSafetensors,
+  type DType,
+  type TensorSource,
+} from '@layerprune/tensor-io';
 import { checkBlockSize } from './check-block-size.js';
 import { dequantize } from './dequantize.js';
 import { QuantError } from './errors.js';
@@ -82,6 +92,22 @@ const DEFAULT_MAX_SHARD_BYTES = 5_000_000_000;
 function byteLengthOf(sources: TensorSource[]): number {
   const size: Partial<Record<DType, number>> = { F32: 4, U8: 1, I8: 1 };
   return sources.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * (size[s.dtype] ?? 0), 0);
+}
+
+/** What a quantization did, as the lines of the output's model card. */
+function quantizeCardDetails(q: { type: QuantType; blockSize: number; doubleQuant: boolean; computeDtype: TorchDtypeName; reports: TensorReport[] }): string[] {
+  const quantized = q.reports.filter((r) => r.action === 'quantized');
+  const kept = q.reports.length - quantized.length;
+  return [
+    q.type === 'int8'
+      ? 'Type: int8, row-wise absmax scales (bitsandbytes LLM.int8 layout)'
+      : `Type: ${q.type}, block size ${q.blockSize} (bitsandbytes 4-bit layout)`,
+    ...(q.type === 'int8'
+      ? []
+      : [`Double quantization of the absmax scales: ${q.doubleQuant ? 'yes' : 'no'}`, `bnb_4bit_compute_dtype: ${q.computeDtype}`]),
+    `Tensors quantized: ${quantized.length}; kept unquantized, in their source dtype and bytes: ${kept}`,
+    'Load with transformers and bitsandbytes (config.json has the quantization_config)',
+  ];
 }
 
 /** Quantizes the model in `inputDir` into the new directory `outputDir`. */
@@ -178,9 +204,19 @@ export async function quantizeModelDir(inputDir: string, outputDir: string, opti
       });
       await writeFile(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       // As regular files with the content; a link to outside the model directory is refused (SYMLINK_OUTSIDE_MODEL_DIR).
-      const copied = await copyModelFiles(model, temp);
+      const copied = await copyModelFiles(model, temp, { exclude: [MODEL_CARD_NAME] });
+      const tool = packageInfo(import.meta.url);
+      const card = renderDerivedModelCard({
+        base: model.dir,
+        kind: 'quantized',
+        details: quantizeCardDetails({ type, blockSize, doubleQuant, computeDtype: options.computeDtype ?? 'float32', reports }),
+        toolName: tool.name,
+        toolVersion: tool.version,
+        sourceCard: await readModelCard(model),
+      });
+      await writeFile(join(temp, MODEL_CARD_NAME), card);
       const weightFiles = [...written.files, ...(written.indexPath ? [written.indexPath] : [])].map((f) => basename(f));
-      return ['config.json', ...weightFiles, ...copied.copied].sort();
+      return ['config.json', ...weightFiles, ...copied.copied, MODEL_CARD_NAME].sort();
     });
     const files = written.result;
 

@@ -62,7 +62,10 @@ describe('quantizeModelDir input checks', () => {
     await quantizeModelDir(tiny.dir, out);
     const info = await lstat(join(out, 'README.md'));
     expect(info.isFile() && !info.isSymbolicLink()).toBe(true);
-    expect(await readFile(join(out, 'README.md'), 'utf8')).toBe('# real\n');
+    // The card is rewritten (base model, quantization) with the linked original below.
+    const card = await readFile(join(out, 'README.md'), 'utf8');
+    expect(card).toMatch(/^---\nbase_model: ".*"\ntags:\n- "layerprune"\n- "quantized"\n---\n/);
+    expect(card).toContain('## Original model card\n\n# real\n');
 
     const secret = join(root, `secret-${counter++}`);
     await writeFile(secret, 'token=abc');

@@ -11,7 +11,7 @@ export { buildReportFigures } from './report-figures.js';
 export type { ReportFigure } from './report-figures.js';
 export { buildResultsTable } from './results-table.js';
 export type { ResultsTable } from './results-table.js';
-export { renderHtml, escapeHtml } from './render-html.js';
+export { renderHtml } from './render-html.js';
 export { renderMarkdown } from './render-markdown.js';
 export { writeReport } from './write-report.js';
 export type { WrittenReport } from './write-report.js';

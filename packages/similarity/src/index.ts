@@ -1,11 +1,11 @@
-export { SimilarityError, isSimilarityError } from './similarity-error.js';
+export { SimilarityError } from './similarity-error.js';
 export type { SimilarityErrorCode, SimilarityErrorDetails } from './similarity-error.js';
-export { angularDistance, angularDistanceFromCosine, clampCosine, cosineSimilarity, relativeMagnitude } from './vector-metrics.js';
+export { angularDistance, angularDistanceFromCosine, cosineSimilarity, relativeMagnitude } from './vector-metrics.js';
 export type { Vector } from './vector-metrics.js';
 export { blockInfluence, meanAngularDistance } from './token-metrics.js';
 export { SIMILARITY_METRICS, SIMILARITY_METRIC_NAMES, similarityMetricInfo } from './similarity-metrics.js';
 export type { PairKernel, SimilarityMetric, SimilarityMetricInfo, TokenPositions } from './similarity-metrics.js';
-export { checkBlockSize, simpleRulePlan } from './block-range.js';
+export { simpleRulePlan } from './block-range.js';
 export type { BlockRange } from './block-range.js';
 export { DistanceTable } from './distance-table.js';
 export type { BlockChoice, DistanceTableInit, DistanceTableJSON, DistanceTableRow } from './distance-table.js';

@@ -49,7 +49,3 @@ export class SurgeryError extends Error {
     this.limit = details.limit;
   }
 }
-
-export function isSurgeryError(value: unknown): value is SurgeryError {
-  return value instanceof SurgeryError;
-}

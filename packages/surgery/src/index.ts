@@ -1,4 +1,4 @@
-export { SurgeryError, isSurgeryError } from './errors.js';
+export { SurgeryError } from './errors.js';
 export type { SurgeryErrorCode, SurgeryErrorDetails } from './errors.js';
 export type { BlockRange, RemovalSpec, RemovalPlan, RecordedSpec, ResolvePlanOptions } from './removal-plan.js';
 export { resolveRemovalPlan } from './resolve-removal-plan.js';
@@ -13,7 +13,7 @@ export { mapLayerTensors } from './map-layer-tensors.js';
 export type { TensorMove, TensorMapping } from './map-layer-tensors.js';
 export { planPrune } from './plan-prune.js';
 export type { PrunePreview } from './plan-prune.js';
-export { pruneModel, PROVENANCE_FILE, PAUSE_ENV } from './prune-model.js';
+export { pruneModel } from './prune-model.js';
 export type { PruneOptions, PruneProgress, PruneResult } from './prune-model.js';
 export { sha256File } from './sha256-file.js';
 export type { Provenance, SourceWeightFile } from './build-provenance.js';

@@ -2,7 +2,7 @@
 // directory and an untouched input; the rerun removes the dead run's temporary
 // directory and succeeds. The run is a real child process using the built
 // package (nx runs `build` before this package's tests), slowed down by the
-// writer's test hook so the kill lands mid-write.
+// pauseBetweenTensorsMs option so the kill lands mid-write.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTempName } from '@layerprune/safe-output';
-import { PAUSE_ENV, pruneModel } from './prune-model.js';
+import { pruneModel } from './prune-model.js';
 import { hashDir } from './testing/hash-dir.js';
 import { readModelTensorsPlain } from './testing/read-safetensors-plain.js';
 import { makeTempDir } from './testing/temp-dir.js';
@@ -40,9 +40,8 @@ describe('an interrupted prune', () => {
     const inputHashes = await hashDir(model.dir);
     const out = join(root, 'pruned');
     const script = `import { pruneModel } from ${JSON.stringify(pathToFileURL(DIST_ENTRY).href)};
-await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: 'drop-block', start: 1, end: 3 } });`;
+await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: 'drop-block', start: 1, end: 3 }, pauseBetweenTensorsMs: 150 });`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, model.dir, out], {
-      env: { ...process.env, [PAUSE_ENV]: '150' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -69,7 +68,7 @@ await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: '
     expect(leftover).not.toContain('config.json');
     expect(await hashDir(model.dir)).toEqual(inputHashes);
 
-    const result = await pruneModel({ model: model.dir, out, spec: { kind: 'drop-block', start: 1, end: 3 }, pauseBetweenTensorsMs: 0 });
+    const result = await pruneModel({ model: model.dir, out, spec: { kind: 'drop-block', start: 1, end: 3 } });
     expect(result.removedTempDirs).toEqual([temp]);
     // The dead run's lock was stale and taken over; the rerun released its own.
     expect((await readdir(root)).sort()).toEqual(['model', 'pruned']);
@@ -84,9 +83,8 @@ await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: '
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const out = join(root, `pruned-${signal}`);
       const script = `import { pruneModel } from ${JSON.stringify(pathToFileURL(DIST_ENTRY).href)};
-await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: 'drop-block', start: 1, end: 2 } });`;
+await pruneModel({ model: process.argv[1], out: process.argv[2], spec: { kind: 'drop-block', start: 1, end: 2 }, pauseBetweenTensorsMs: 150 });`;
       const child = spawn(process.execPath, ['--input-type=module', '-e', script, model.dir, out], {
-        env: { ...process.env, [PAUSE_ENV]: '150' },
         stdio: ['ignore', 'ignore', 'ignore'],
       });
       const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, sig) => resolve(sig ?? code)));

@@ -63,9 +63,12 @@ describe('pruneModel', () => {
     expect((await readdir(out)).sort()).toEqual(
       ['README.md', 'config.json', 'generation_config.json', PROVENANCE_FILE, 'model.safetensors', 'tokenizer_config.json', OUTPUT_MANIFEST_NAME].sort(),
     );
-    for (const file of ['README.md', 'generation_config.json', 'tokenizer_config.json']) {
+    expect(config.torch_dtype).toBe('bfloat16');
+    for (const file of ['generation_config.json', 'tokenizer_config.json']) {
       expect(await readFile(join(out, file), 'utf8')).toBe(await readFile(join(model.dir, file), 'utf8'));
     }
+    // README.md is the rewritten model card (prune-model-card.test.ts), with the original below.
+    expect(await readFile(join(out, 'README.md'), 'utf8')).toContain(await readFile(join(model.dir, 'README.md'), 'utf8'));
 
     // 16 hidden, 40 intermediate, 4 heads of 4, 2 kv heads, vocab 48, untied.
     const perLayer = 16 + 16 * 16 + 2 * (8 * 16) + 16 * 16 + 16 + 3 * 40 * 16;

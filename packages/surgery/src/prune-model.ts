@@ -6,19 +6,17 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
-import { copyModelFiles, openModelDir, openSafetensors } from '@layerprune/tensor-io';
+import { copyModelFiles, MODEL_CARD_NAME, openModelDir, openSafetensors, readModelCard, renderDerivedModelCard } from '@layerprune/tensor-io';
 import { buildProvenance, type SourceWeightFile } from './build-provenance.js';
 import { SurgeryError } from './errors.js';
 import { planPrune, type PrunePreview } from './plan-prune.js';
+import { pruneCardDetails } from './prune-model-card.js';
 import type { RemovalSpec } from './removal-plan.js';
 import { sha256File } from './sha256-file.js';
 import { toolVersion } from './tool-version.js';
 import { writePrunedWeights } from './write-pruned-weights.js';
 
 export const PROVENANCE_FILE = 'layerprune.json';
-
-/** Test hook: milliseconds to wait before each tensor (so a test can kill a run mid-write). */
-export const PAUSE_ENV = 'LAYERPRUNE_SURGERY_PAUSE_MS';
 
 export type PruneProgress =
   | { phase: 'hash'; done: number; total: number; file: string }
@@ -39,7 +37,7 @@ export interface PruneOptions {
   onProgress?: (event: PruneProgress) => void;
   /** Clock for the provenance timestamp (tests). */
   now?: () => Date;
-  /** Overrides the LAYERPRUNE_SURGERY_PAUSE_MS test hook. */
+  /** Milliseconds to wait before each tensor (tests: lets a run be killed mid-write). Default 0. */
   pauseBetweenTensorsMs?: number;
 }
 
@@ -62,11 +60,6 @@ async function readJsonOrNull(path: string): Promise<unknown> {
   } catch {
     return null;
   }
-}
-
-function pauseFromEnv(): number | undefined {
-  const value = Number(process.env[PAUSE_ENV]);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** Prune `options.model` into `options.out`. Throws SurgeryError before writing anything if the request is unsafe. */
@@ -99,18 +92,28 @@ export async function pruneModel(options: PruneOptions): Promise<PruneResult> {
         const weights = await writePrunedWeights(model.weights, preview.mapping.moves, tempDir, {
           maxShardBytes: options.maxShardBytes,
           metadata,
-          pauseBetweenTensorsMs: options.pauseBetweenTensorsMs ?? pauseFromEnv(),
+          pauseBetweenTensorsMs: options.pauseBetweenTensorsMs,
           onTensor: (done, total, tensor, bytes) => options.onProgress?.({ phase: 'write', done, total, tensor, bytes }),
         });
         await writeFile(join(tempDir, 'config.json'), `${JSON.stringify(preview.config.config, null, 2)}\n`);
         // Self-check: the pruned model passes the validation every reader applies, or nothing is committed.
         await (await openModelDir(tempDir)).close();
-        // The old provenance is embedded in the new one.
-        const copied = await copyModelFiles(model, tempDir, { exclude: [PROVENANCE_FILE] });
+        // The old provenance is embedded in the new one; the card is rewritten.
+        const copied = await copyModelFiles(model, tempDir, { exclude: [PROVENANCE_FILE, MODEL_CARD_NAME] });
+        const tool = toolVersion();
+        const card = renderDerivedModelCard({
+          base: model.dir,
+          kind: 'pruned',
+          details: pruneCardDetails(preview.plan, preview.parameters, PROVENANCE_FILE),
+          toolName: '@layerprune/surgery',
+          toolVersion: tool,
+          sourceCard: await readModelCard(model),
+        });
+        await writeFile(join(tempDir, MODEL_CARD_NAME), card);
         const warnings = [...preview.plan.warnings];
         for (const s of copied.skipped) warnings.push(`not copied: ${s.file} (${s.reason})`);
         const provenance = buildProvenance({
-          version: toolVersion(),
+          version: tool,
           createdAt: options.now?.() ?? new Date(),
           sourcePath: model.dir,
           modelType: model.config.modelType,
@@ -123,7 +126,7 @@ export async function pruneModel(options: PruneOptions): Promise<PruneResult> {
           warnings,
         });
         await writeFile(join(tempDir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
-        const names = [...weights.files.map((f) => f.file), 'config.json', ...copied.copied, PROVENANCE_FILE];
+        const names = [...weights.files.map((f) => f.file), 'config.json', ...copied.copied, MODEL_CARD_NAME, PROVENANCE_FILE];
         const files = await Promise.all(names.map(async (file) => ({ file, bytes: (await stat(join(tempDir, file))).size })));
         return { files, copied, warnings };
       });

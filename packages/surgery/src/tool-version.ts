@@ -1,12 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { packageInfo } from '@layerprune/tensor-io';
 
-let cached: string | null = null;
-
-/** This package's version, recorded in layerprune.json. Works from src/ and dist/ (both one level below). */
+/** This package's version, recorded in layerprune.json and the model card. Works from src/ and dist/. */
 export function toolVersion(): string {
-  if (cached === null) {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    cached = pkg.version;
-  }
-  return cached;
+  return packageInfo(import.meta.url).version;
 }

@@ -1,6 +1,8 @@
 // Copies what a model directory holds besides its weights and config (tokenizer,
-// tokenizer_config, generation_config, chat templates, README...) into a model
-// derived from it (pruned, quantized, merged), keeping relative paths. Files that
+// tokenizer_config, generation_config, chat templates...) into a model derived
+// from it (pruned, quantized, merged), keeping relative paths. The writers pass
+// README.md (MODEL_CARD_NAME) in `exclude` and write a rewritten card instead
+// (renderDerivedModelCard): the source's card describes another model. Files that
 // look like weights of another format (.bin, .pth, .gguf...) are NOT copied:
 // they describe the source model and a loader could pick them up instead of the
 // new safetensors. A symlinked file is copied as

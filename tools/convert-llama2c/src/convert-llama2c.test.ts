@@ -107,7 +107,7 @@ describe('stories260K converted from llama2.c', () => {
     });
     expect(tensors.has('lm_head.weight')).toBe(false);
     expect(tensors.size).toBe(2 + 5 * 9);
-    expect(readFileSync(join(out, 'SOURCE.txt'), 'utf8')).toBe(readFileSync(STORIES260K.checkpoint.replace('stories260K.bin', 'SOURCE.txt'), 'utf8'));
+    expect(readFileSync(join(out, 'SOURCE.txt'), 'utf8')).toBe(readFileSync(STORIES260K.source, 'utf8'));
   });
 
   test('every tensor equals its fp32 slice of the .bin (q/k after undoing the rotary permutation)', () => {

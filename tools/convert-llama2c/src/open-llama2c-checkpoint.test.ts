@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,24 @@ async function failure(path: string): Promise<ConvertError> {
   }
   throw new Error(`${path} opened without error`);
 }
+
+describe('the fixtures are the published files', () => {
+  // sha256 recorded when the originals were downloaded (their SOURCE.txt and the fixture manifest):
+  // the checkpoints rebuilt from the bundled models and the header + freq_cis excerpts are byte-identical.
+  const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  test('stories260K.bin, tok512.bin, tok512.model', () => {
+    expect(sha256(STORIES260K.checkpoint)).toBe('b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696');
+    expect(sha256(STORIES260K.tokenizerBin)).toBe('037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312');
+    expect(sha256(STORIES260K.tokenizerModel)).toBe('fec6aa960a1fb3ebf71d26f9b0e486afcbd76c34cf0fbfb93e21126ca9f778d3');
+  });
+
+  test('BabyLlama model5000.bin, tok105.bin, tok105.model', () => {
+    expect(sha256(BABYLLAMA.checkpoint)).toBe('98b63851593002f0ab706ff1db61fd9f5fd73d89df34970dd66eced9ee954464');
+    expect(sha256(BABYLLAMA.tokenizerBin)).toBe('ed5b86f93a112884acc19e32357a0c93caca6e98ef10a16e589c64cb41250109');
+    expect(sha256(BABYLLAMA.tokenizerModel)).toBe('eed6827c1b4d876b982b9b628626dba444960a041857085e0d88c4a92aa8d3c6');
+  });
+});
 
 describe('openLlama2cCheckpoint on the fixtures', () => {
   test('stories260K: header from SOURCE.txt, file size accounted for to the byte', async () => {

@@ -47,7 +47,7 @@ describe('sentencepiece .model', () => {
     ]);
     expect(tok.byteFallback).toBe(true);
     // tok512.vocab lists "piece<TAB>score" per line: check every entry.
-    const vocab = readFileSync(STORIES260K.tokenizerModel.replace('.model', '.vocab'), 'utf8').trimEnd().split('\n');
+    const vocab = readFileSync(STORIES260K.tokenizerVocab, 'utf8').trimEnd().split('\n');
     expect(vocab.map((line) => line.split('\t')[0])).toEqual(tok.pieces.map((p) => p.piece));
     expect(vocab.map((line) => Number(line.split('\t')[1]))).toEqual(tok.pieces.map((p) => p.score));
   });

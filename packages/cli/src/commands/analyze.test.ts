@@ -8,7 +8,7 @@ import { createCommandContext } from '../cli/command-context.js';
 import { runAnalyze, type AnalyzeResult } from './analyze.js';
 
 // Until main.ts lists it, register `analyze` for these tests so they run through the real shell.
-vi.mock('./index.js', async () => ({ commands: [(await import('./analyze.js')).analyzeCommand] }));
+vi.mock('./index.js', async () => ({ commands: [(await import('./analyze-options.js')).analyzeCommand] }));
 
 let root: string;
 beforeAll(async () => {

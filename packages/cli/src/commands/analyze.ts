@@ -2,23 +2,28 @@
 // stream changes across every block of n consecutive layers (the paper's angular
 // distance by default) and recommend the block to drop for each n. Writes
 // analysis.json (read by `prune --from-analysis`), analysis.csv and two SVG figures.
+// The measurement is the pipeline's analysis stage (the one `layerprune run` runs);
+// this file checks the options, guards the output directory and writes the files.
+// Options and help: ./analyze-options.ts.
 import { writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
-import { loadCalibrationSequences, type DataFormat } from '@layerprune/data';
+import type { DataFormat } from '@layerprune/data';
 import { renderDistanceHeatmap, renderMinDistanceCurve } from '@layerprune/figures';
-import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
-import { SIMILARITY_METRIC_NAMES, SIMILARITY_METRICS, similarityMetricInfo, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
+import type { BackendName } from '@layerprune/model';
+import { SIMILARITY_METRICS, similarityMetricInfo, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
 import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
 import { openModelDir } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
-import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
-import { defineCommand } from '../cli/define-command.js';
+import type { Progress } from '../cli/progress.js';
+import type { ReadLimitArgs } from '../cli/read-limit-options.js';
+import { readLimitsFrom } from '../cli/read-limits.js';
 import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { formatNumber, formatTable } from '../cli/output.js';
 import { toolVersion } from '../cli/tool-version.js';
-import { analysisDocument, analyzeModel, blockRecommendations, type BlockRecommendation } from '@layerprune/pipeline';
+import { analysisDocument, analyzeStage, blockRecommendations, type BlockRecommendation } from '@layerprune/pipeline';
+import { DEFAULT_ANALYZE_BATCH_SIZE, DEFAULT_MAX_SEQ_LEN, DEFAULT_SAMPLES } from './analyze-options.js';
 
 export type WeightModeOption = 'auto' | 'resident' | 'streaming';
 
@@ -30,7 +35,8 @@ export interface AnalyzeOptions extends ReadLimitArgs {
   samples?: number;
   /** Tokens per sequence (truncation); default min(256, the model's context). */
   seqLen?: number;
-  batch?: number;
+  /** Sequences per forward pass (`--batch-size`, alias `--batch`). */
+  batchSize?: number;
   metric?: SimilarityMetric;
   out?: string;
   /** Replace a non-empty --out that layerprune wrote (a previous analysis is replaced anyway). */
@@ -56,11 +62,6 @@ export interface AnalyzeResult {
   recommendations: AnalyzeRecommendation[];
   files: { json: string; csv: string; heatmap: string; curve: string };
 }
-
-// 500 samples put the standard errors of stories260K near 0.0015, far below the gaps between
-// blocks, and keep the default run well under a minute on 2 cores.
-export const DEFAULT_SAMPLES = 500;
-export const DEFAULT_MAX_SEQ_LEN = 256;
 
 /** Reads config.json only, to check limits before loading weights or data. */
 async function inspectModel(dir: string): Promise<{ numLayers: number; context: number; modelType: string }> {
@@ -88,7 +89,7 @@ export function analysisCsv(table: DistanceTable): string {
 
 export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): Promise<AnalyzeResult> {
   const samples = checkOption('--samples', options.samples ?? DEFAULT_SAMPLES, COUNT_RULE);
-  const batch = checkOption('--batch', options.batch ?? 8, COUNT_RULE);
+  const batchSize = checkOption('--batch-size', options.batchSize ?? DEFAULT_ANALYZE_BATCH_SIZE, COUNT_RULE);
   const seed = checkOption('--seed', options.seed ?? 0, SEED_RULE);
   checkOption('--seq-len', options.seqLen, COUNT_RULE);
   // Checked here too, not only by yargs: runAnalyze is also called directly.
@@ -108,28 +109,37 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
   // The default follows the model; a length the user asked for is never cut down.
   const seqLen = options.seqLen ?? Math.min(DEFAULT_MAX_SEQ_LEN, info.context);
   checkSeqLen('--seq-len', seqLen, info.context, modelDir);
-  const tokenizer = await loadTokenizer(modelDir);
-  const calibration = await loadCalibrationSequences(dataFile, (text) => tokenizer.encode(text), {
+  // The bar starts once the model is loaded (the backend line comes first) and
+  // counts the sequences the sample yielded.
+  let sequences = 0;
+  let tokens = 0;
+  let progress: Progress | null = null;
+  const stage = await analyzeStage({
+    modelDir,
+    dataFile,
     samples,
-    seqLength: seqLen,
+    seqLen,
     seed,
+    batchSize,
+    metric,
+    // 'auto' lets the model runtime stream layer by layer when the weights exceed its backend's budget.
+    backend: options.backend ?? 'auto',
+    mode: options.mode ?? 'auto',
     format: options.format,
     field: options.field,
-    ...readLimitsFrom(options),
-  });
-  if (calibration.sampled < samples) ctx.warn(`${dataFile} has only ${calibration.sampled} documents; using all of them`);
-  // 'auto' lets the model runtime stream layer by layer when the weights exceed its backend's budget.
-  const model = await loadModel(modelDir, { backend: options.backend ?? 'auto', mode: options.mode ?? 'auto', log: (line) => ctx.log(line) });
-  const mode = model.mode;
-  ctx.log(`analyze: ${info.modelType}, ${info.numLayers} layers, weights ${mode} on ${model.backend}; ${calibration.sequences.length} sequences, ${calibration.tokens} tokens (<= ${seqLen} each)`);
-  let table: DistanceTable;
-  const progress = ctx.progress({ label: 'analyze', total: calibration.sequences.length, unit: 'samples' });
-  try {
-    table = await analyzeModel(model, calibration.sequences, { metric, batchSize: batch, onProgress: (done) => progress.update(done) });
-  } finally {
-    progress.stop();
-    model.dispose();
-  }
+    readLimits: readLimitsFrom(options),
+    log: (line) => ctx.log(line),
+    onData: (data) => {
+      ({ sequences, tokens } = data);
+      if (data.sampled < samples) ctx.warn(`${dataFile} has only ${data.sampled} documents; using all of them`);
+    },
+    onModel: (model) => {
+      ctx.log(`analyze: ${info.modelType}, ${info.numLayers} layers, weights ${model.mode} on ${model.backend}; ${sequences} sequences, ${tokens} tokens (<= ${seqLen} each)`);
+      progress = ctx.progress({ label: 'analyze', total: sequences, unit: 'samples' });
+    },
+    onProgress: (done) => progress?.update(done),
+  }).finally(() => progress?.stop());
+  const { table, mode } = stage;
 
   const recommendations: AnalyzeRecommendation[] = blockRecommendations(table);
   const names = { json: 'analysis.json', csv: 'analysis.csv', heatmap: 'heatmap.svg', curve: 'min-distance.svg' };
@@ -138,8 +148,8 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     table,
     metric,
     toolVersion: toolVersion(),
-    model: { dir: modelDir, modelType: info.modelType, backend: model.backend, mode },
-    data: { file: dataFile, format: options.format ?? 'auto', seed, samplesRequested: samples, seqLen, sampled: calibration.sampled, truncated: calibration.truncated },
+    model: { dir: modelDir, modelType: info.modelType, backend: stage.backend, mode },
+    data: { file: dataFile, format: options.format ?? 'auto', seed, samplesRequested: samples, seqLen, sampled: stage.sampled, truncated: stage.truncated },
   });
   const title = `${basename(modelDir)}: ${metricInfo.label}, ${table.samples} samples`;
   const [heatmap, curve] = await Promise.all([
@@ -173,7 +183,7 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
   };
 }
 
-function renderAnalyze(result: AnalyzeResult): string {
+export function renderAnalyze(result: AnalyzeResult): string {
   const label = SIMILARITY_METRICS[result.metric].label;
   const rows = result.recommendations.map((r) => [
     r.n,
@@ -194,45 +204,3 @@ function renderAnalyze(result: AnalyzeResult): string {
     `      ${result.files.curve}`,
   ].join('\n');
 }
-
-export const analyzeCommand = defineCommand({
-  command: 'analyze',
-  describe: 'Measure block-to-block distances on calibration data and recommend the blocks to drop',
-  builder: (yargs) =>
-    withReadLimitOptions(yargs)
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled stories260K)' })
-      .option('data', { type: 'string', describe: 'Calibration corpus: text, JSON Lines, or gzip of either (default: bundled TinyStories sample)' })
-      .option('samples', { type: 'number', default: DEFAULT_SAMPLES, describe: 'Documents to sample' })
-      .option('seq-len', { type: 'number', describe: `Tokens per sample (default: min(${DEFAULT_MAX_SEQ_LEN}, model context))` })
-      .option('batch', { type: 'number', alias: 'batch-size', default: 8, describe: 'Sequences per forward pass' })
-      .option('metric', { choices: SIMILARITY_METRIC_NAMES as SimilarityMetric[], default: 'angular' as SimilarityMetric, describe: 'Distance to minimise' })
-      .option('out', { type: 'string', default: join('out', 'analysis'), describe: 'Output directory (a previous analysis there is replaced)' })
-      .option('force', { type: 'boolean', describe: 'Replace a non-empty --out written by another layerprune command (never a directory layerprune did not write)' })
-      .option('seed', { type: 'number', default: 0, describe: 'Sampling seed' })
-      .option('mode', { choices: ['auto', 'resident', 'streaming'] as WeightModeOption[], default: 'auto' as WeightModeOption, describe: 'Keep weights resident or stream one layer at a time' })
-      .option('backend', { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as BackendName[], default: 'auto' as BackendName, describe: 'TensorFlow.js backend' })
-      .option('format', { choices: ['auto', 'text', 'jsonl'] as DataFormat[], default: 'auto' as DataFormat, describe: 'Data format' })
-      .option('field', { type: 'string', default: 'text', describe: 'JSON Lines field holding the text' }),
-  run: (args, ctx) =>
-    runAnalyze(
-      {
-        model: args.model,
-        data: args.data,
-        samples: args.samples,
-        seqLen: args.seqLen,
-        batch: args.batch,
-        metric: args.metric,
-        out: args.out,
-        force: args.force,
-        seed: args.seed,
-        mode: args.mode,
-        backend: args.backend,
-        format: args.format,
-        field: args.field,
-        maxDocumentSize: args.maxDocumentSize,
-        encodingErrors: args.encodingErrors,
-      },
-      ctx,
-    ),
-  render: renderAnalyze,
-});

@@ -1,19 +1,26 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { defaultModelDir } from '@layerprune/assets';
+import { join } from 'node:path';
+import { defaultMmluDir, defaultModelDir } from '@layerprune/assets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/run-cli.js';
 import type { EvalCommandResult } from './eval.js';
 
-const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', '..', '..', 'shared', 'fixtures', 'data');
-const MMLU = join(FIXTURES, 'mmlu');
-const ARC = join(FIXTURES, 'arc', 'ARC-Easy-dev.jsonl');
+const MMLU = defaultMmluDir();
+/** The first four questions of ARC-Easy dev (CC BY-SA 4.0, Allen Institute for AI; see packages/eval/test-fixtures/SOURCE.md). */
+const ARC_LINES = [
+  '{"id": "MCAS_2000_4_6", "question": {"stem": "Which technology was developed most recently?", "choices": [{"text": "cellular telephone", "label": "A"}, {"text": "television", "label": "B"}, {"text": "refrigerator", "label": "C"}, {"text": "airplane", "label": "D"}]}, "answerKey": "A"}',
+  '{"id": "Mercury_7057260", "question": {"stem": "A student hypothesizes that algae are producers. Which question will best help the student determine if this is correct?", "choices": [{"text": "Do algae consume other organisms?", "label": "A"}, {"text": "Which organisms consume algae?", "label": "B"}, {"text": "Do algae use sunlight to make food?", "label": "C"}, {"text": "Could an ecosystem survive without algae?", "label": "D"}]}, "answerKey": "C"}',
+  '{"id": "ACTAAP_2014_7_6", "question": {"stem": "Soccer players use their muscle systems to kick a ball into a goal. What organ system coordinates the muscles?", "choices": [{"text": "The nervous system", "label": "A"}, {"text": "The endocrine system", "label": "B"}, {"text": "The respiratory system", "label": "C"}, {"text": "The circulatory system", "label": "D"}]}, "answerKey": "A"}',
+  '{"id": "Mercury_7122448", "question": {"stem": "Planets in the solar system are in constant motion. What factor has the greatest effect on the orbits of the planets?", "choices": [{"text": "the size of the planets", "label": "A"}, {"text": "gravitational pull of the Sun", "label": "B"}, {"text": "the composition of the planets", "label": "C"}, {"text": "electromagnetic radiation from the Sun", "label": "D"}]}, "answerKey": "B"}',
+];
+let ARC: string;
 
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'layerprune-cli-eval-'));
+  ARC = join(root, 'ARC-Easy-dev-first4.jsonl');
+  await writeFile(ARC, `${ARC_LINES.join('\n')}\n`);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 

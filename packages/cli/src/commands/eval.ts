@@ -1,6 +1,7 @@
 // `layerprune eval`: language-model loss and multiple-choice accuracy with the
 // conventions of lm-evaluation-harness. Thin: options -> @layerprune/eval
 // evaluateTasks -> result tables (or the JSON report with its config).
+// Options and help: ./eval-options.ts.
 import { defaultHeldoutFile, defaultMmluDir, defaultModelDir } from '@layerprune/assets';
 import {
   evaluateTasks,
@@ -12,8 +13,8 @@ import {
 } from '@layerprune/eval';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import type { CommandContext } from '../cli/command-context.js';
-import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
-import { defineCommand } from '../cli/define-command.js';
+import type { ReadLimitArgs } from '../cli/read-limit-options.js';
+import { readLimitsFrom } from '../cli/read-limits.js';
 import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { formatCount, formatNumber, formatTable } from '../cli/output.js';
@@ -44,7 +45,6 @@ export interface EvalCommandResult extends EvalReport {
   toolVersion: string;
 }
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 /** Malformed rows listed on stderr before "... and N more". */
 const MALFORMED_SHOWN = 10;
 
@@ -169,30 +169,3 @@ export function renderEval(r: EvalCommandResult): string {
   if (r.malformed.length > 0) out.push('', `${r.malformed.length} malformed rows skipped (listed with --json)`);
   return out.join('\n');
 }
-
-export const evalCommand = defineCommand<EvalOptions, EvalCommandResult>({
-  command: 'eval',
-  describe: 'Loss, perplexity and multiple-choice accuracy (MMLU, ARC, HellaSwag, BoolQ) as lm-evaluation-harness computes them',
-  builder: (y) =>
-    withReadLimitOptions(y)
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
-      .option('task', {
-        type: 'string',
-        array: true,
-        describe: 'loss:FILE | mmlu:DIR | arc:FILE | hellaswag:FILE | boolq:FILE | mc:FILE (repeatable; default: bundled held-out text and MMLU)',
-      })
-      .option('shots', { type: 'number', describe: 'MMLU examples from the dev split (default 5)' })
-      .option('limit', { type: 'number', describe: 'At most N items per task (per subject for MMLU; documents for loss)' })
-      .option('sample', { type: 'boolean', describe: 'With --limit: a seeded random sample instead of the first N' })
-      .option('seed', { type: 'number', describe: 'Seed of --sample (default 1234)' })
-      .option('subjects', { type: 'string', describe: 'MMLU subjects to keep, comma separated (e.g. anatomy,virology)' })
-      .option('compare', { type: 'string', describe: 'A second model (e.g. the original): its loss and the agreement on the loss texts' })
-      .option('strict', { type: 'boolean', describe: 'Refuse malformed rows instead of skipping them' })
-      .option('bos', { type: 'boolean', default: true, describe: 'BOS before multiple-choice contexts (--no-bos: harness < 0.4.10)' })
-      .option('batch-size', { type: 'number', describe: 'Sequences per forward pass (default 8)' })
-      .option('max-length', { type: 'number', describe: 'Context window (default: max_position_embeddings)' })
-      .option('items', { type: 'boolean', describe: 'Per-item log-likelihoods and predictions in --json' })
-      .option('backend', { type: 'string', choices: BACKENDS, describe: 'Compute backend (default auto)' }),
-  run: (args, ctx) => runEval(args, ctx),
-  render: (result) => renderEval(result),
-});

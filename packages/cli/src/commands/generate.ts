@@ -1,14 +1,15 @@
 // `layerprune generate`: continue a prompt with a model (a sanity check after
 // pruning or healing). Greedy at --temperature 0, otherwise seeded sampling
 // with nucleus (top-p) truncation; stops at EOS, --max-tokens or the context.
+// Options and help: ./generate-options.ts.
 import { resolve } from 'node:path';
 import { defaultModelDir } from '@layerprune/assets';
 import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import type { CommandContext } from '../cli/command-context.js';
-import { defineCommand } from '../cli/define-command.js';
 import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
+import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P } from './generate-options.js';
 
 export type GenerateModeOption = 'auto' | 'resident' | 'streaming';
 
@@ -42,9 +43,6 @@ export interface GenerateResult {
   tokensPerSecond: number;
 }
 
-export const DEFAULT_MAX_TOKENS = 256;
-export const DEFAULT_TEMPERATURE = 1;
-export const DEFAULT_TOP_P = 0.9;
 
 function invalid(message: string): CliError {
   return new CliError('INVALID_OPTION', message, USAGE_EXIT_CODE);
@@ -98,7 +96,7 @@ export async function runGenerate(options: GenerateOptions, ctx: CommandContext)
   };
 }
 
-function renderGenerate(result: GenerateResult): string {
+export function renderGenerate(result: GenerateResult): string {
   const sampling = result.temperature === 0 ? 'greedy' : `temperature ${result.temperature}, top-p ${result.topP}, seed ${result.seed}`;
   return [
     result.text,
@@ -106,33 +104,3 @@ function renderGenerate(result: GenerateResult): string {
     `(${result.tokens.length} tokens, ${sampling}, stopped at ${result.finishReason}; ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend})`,
   ].join('\n');
 }
-
-export const generateCommand = defineCommand({
-  command: 'generate',
-  describe: 'Continue a prompt with a model (greedy or seeded sampling)',
-  builder: (yargs) =>
-    yargs
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled stories260K)' })
-      .option('prompt', { type: 'string', demandOption: true, describe: 'Text to continue' })
-      .option('max-tokens', { type: 'number', describe: `New tokens to generate at most (default ${DEFAULT_MAX_TOKENS}, at most the model's positions)` })
-      .option('temperature', { type: 'number', default: DEFAULT_TEMPERATURE, describe: 'Sampling temperature; 0 = greedy' })
-      .option('top-p', { type: 'number', default: DEFAULT_TOP_P, describe: 'Nucleus sampling threshold in (0, 1]; 1 = off' })
-      .option('seed', { type: 'number', describe: 'Seed of the sampler (default: random, printed)' })
-      .option('backend', { choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as BackendName[], default: 'auto' as BackendName, describe: 'TensorFlow.js backend' })
-      .option('mode', { choices: ['auto', 'resident', 'streaming'] as GenerateModeOption[], default: 'auto' as GenerateModeOption, describe: 'Keep weights resident or stream one layer at a time' }),
-  run: (args, ctx) =>
-    runGenerate(
-      {
-        model: args.model,
-        prompt: args.prompt,
-        maxTokens: args.maxTokens,
-        temperature: args.temperature,
-        topP: args.topP,
-        seed: args.seed,
-        backend: args.backend,
-        mode: args.mode,
-      },
-      ctx,
-    ),
-  render: renderGenerate,
-});

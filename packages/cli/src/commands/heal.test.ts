@@ -7,7 +7,7 @@ import { runCli } from '../testing/run-cli.js';
 import type { HealCommandResult } from './heal.js';
 
 // Until main.ts lists it, register `heal` for these tests so they run through the real shell.
-vi.mock('./index.js', async () => ({ commands: [(await import('./heal.js')).healCommand] }));
+vi.mock('./index.js', async () => ({ commands: [(await import('./heal-options.js')).healCommand] }));
 
 let root: string;
 beforeAll(async () => {

@@ -1,41 +1,21 @@
 // `layerprune heal`: QLoRA healing of a (pruned) model. Thin: options ->
 // @layerprune/lora heal() with a progress bar -> result table or JSON.
+// Options, help and defaults: ./heal-options.ts.
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
-import { heal, HEAL_DEFAULTS, parseTargetModules, type HealResult } from '@layerprune/lora';
+import { heal, parseTargetModules, type HealResult } from '@layerprune/lora';
 import { isBackendName, type BackendName } from '@layerprune/model';
 import { openModelDir } from '@layerprune/tensor-io';
+import { BACKEND_NAMES } from '../cli/backend-option.js';
 import type { CommandContext } from '../cli/command-context.js';
-import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
-import { defineCommand } from '../cli/define-command.js';
+import type { ReadLimitArgs } from '../cli/read-limit-options.js';
+import { readLimitsFrom } from '../cli/read-limits.js';
 import { checkOption, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
 import { formatBytes, formatCount, formatNumber, formatTable } from '../cli/output.js';
+import { HEAL_CLI_DEFAULTS } from './heal-options.js';
 
-/**
- * CLI defaults. The paper's recipe (method.md section 2) except where the
- * bundled 260K-parameter model needs smaller numbers: 200 steps instead of 5000
- * with 10 warmup steps instead of 100 (same schedule shape, minutes instead of
- * hours on a CPU), and sequences of 256 tokens (the paper's 2048 exceeds the
- * model's 512 positions). The sequence length never exceeds the model's
- * max_position_embeddings.
- */
-export const HEAL_CLI_DEFAULTS = Object.freeze({
-  steps: 200,
-  batch: HEAL_DEFAULTS.batchSize,
-  microBatch: HEAL_DEFAULTS.microBatchSize,
-  seqLen: 256,
-  lr: HEAL_DEFAULTS.learningRate,
-  warmup: 10,
-  rank: HEAL_DEFAULTS.rank,
-  alpha: HEAL_DEFAULTS.alpha,
-  dropout: HEAL_DEFAULTS.dropout,
-  targets: HEAL_DEFAULTS.targets,
-  bits: HEAL_DEFAULTS.bits,
-  saveEvery: 50,
-  seed: HEAL_DEFAULTS.seed,
-  evalSequences: 32,
-});
+export { HEAL_CLI_DEFAULTS };
 
 export interface HealCommandOptions extends ReadLimitArgs {
   model?: string;
@@ -43,8 +23,10 @@ export interface HealCommandOptions extends ReadLimitArgs {
   evalData?: string;
   out: string;
   steps?: number;
-  batch?: number;
-  microBatch?: number;
+  /** Global batch in sequences (`--batch-size`, alias `--batch`). */
+  batchSize?: number;
+  /** Sequences per forward/backward (`--micro-batch-size`, alias `--micro-batch`). */
+  microBatchSize?: number;
   seqLen?: number;
   lr?: number;
   warmup?: number;
@@ -71,7 +53,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
   const bits = options.bits ?? HEAL_CLI_DEFAULTS.bits;
   if (bits !== 4 && bits !== 16 && bits !== 32) throw usage(`--bits must be 4, 16 or 32, got ${bits}`);
   const backend = options.backend ?? 'auto';
-  if (!isBackendName(backend)) throw usage(`--backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${backend}`);
+  if (!isBackendName(backend)) throw usage(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
   const model = options.model ?? defaultModelDir();
   const data = options.data ?? defaultCalibrationFile();
   // With the bundled corpus, report the loss on its held-out twin (never trained on).
@@ -97,8 +79,8 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
       evalData: evalData ?? undefined,
       evalSequences: HEAL_CLI_DEFAULTS.evalSequences,
       steps,
-      batchSize: options.batch ?? HEAL_CLI_DEFAULTS.batch,
-      microBatchSize: options.microBatch ?? HEAL_CLI_DEFAULTS.microBatch,
+      batchSize: options.batchSize ?? HEAL_CLI_DEFAULTS.batchSize,
+      microBatchSize: options.microBatchSize ?? HEAL_CLI_DEFAULTS.microBatchSize,
       seqLen,
       learningRate: options.lr ?? HEAL_CLI_DEFAULTS.lr,
       warmupSteps: options.warmup ?? HEAL_CLI_DEFAULTS.warmup,
@@ -148,33 +130,3 @@ export function renderHeal(r: HealCommandResult): string {
   if (r.mergedDir) files.push(`merged model: ${r.mergedDir}`);
   return [formatTable(['', ''], rows, { alignRight: [] }), '', ...files].join('\n');
 }
-
-export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>({
-  command: 'heal',
-  describe: 'Heal a pruned model with QLoRA adapters (PEFT format), optionally merged into a full model',
-  builder: (y) =>
-    withReadLimitOptions(y)
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
-      .option('data', { type: 'string', describe: 'Training corpus, .txt (blank-line separated) or .jsonl {"text"} (default: bundled TinyStories)' })
-      .option('eval-data', { type: 'string', describe: 'Held-out corpus for loss before/after (default with the bundled corpus: its held-out part)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'Output directory: adapter, train_log.jsonl, loss_curve.svg, checkpoint/' })
-      .option('steps', { type: 'number', describe: `Optimizer steps (default ${HEAL_CLI_DEFAULTS.steps}; paper 5000)` })
-      .option('batch', { type: 'number', alias: 'batch-size', describe: `Global batch in sequences (default ${HEAL_CLI_DEFAULTS.batch})` })
-      .option('micro-batch', { type: 'number', describe: `Sequences per forward/backward (default ${HEAL_CLI_DEFAULTS.microBatch})` })
-      .option('seq-len', { type: 'number', describe: `Tokens per packed sequence (default ${HEAL_CLI_DEFAULTS.seqLen}, at most the model's positions; paper 2048)` })
-      .option('lr', { type: 'number', describe: `Peak learning rate (default ${HEAL_CLI_DEFAULTS.lr})` })
-      .option('warmup', { type: 'number', describe: `Linear warmup steps before the cosine decay (default ${HEAL_CLI_DEFAULTS.warmup}; paper 100)` })
-      .option('rank', { type: 'number', describe: `LoRA rank r (default ${HEAL_CLI_DEFAULTS.rank})` })
-      .option('alpha', { type: 'number', describe: `LoRA alpha; scaling alpha/r (default ${HEAL_CLI_DEFAULTS.alpha})` })
-      .option('dropout', { type: 'number', describe: `Dropout on the adapter input (default ${HEAL_CLI_DEFAULTS.dropout})` })
-      .option('targets', { type: 'string', describe: 'mlp | all-linear | attention | comma list of q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default mlp)' })
-      .option('bits', { type: 'number', choices: [4, 16, 32], describe: 'Frozen base precision: 4 (NF4, double quant), 16 or 32 (default 4)' })
-      .option('save-every', { type: 'number', describe: `Checkpoint every N steps, 0 = only at the end (default ${HEAL_CLI_DEFAULTS.saveEvery})` })
-      .option('resume', { type: 'boolean', describe: 'Continue from the checkpoint in --out' })
-      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' })
-      .option('merge', { type: 'boolean', describe: 'Also write <out>/merged: the model with the adapter folded in' })
-      .option('seed', { type: 'number', describe: `Seed for init, data order and dropout (default ${HEAL_CLI_DEFAULTS.seed})` })
-      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend (default auto)' }),
-  run: (args, ctx) => runHeal(args, ctx),
-  render: (result) => renderHeal(result),
-});

@@ -7,7 +7,7 @@ import { runCli } from '../testing/run-cli.js';
 import type { InspectResult } from './inspect.js';
 
 // Until main.ts lists it, register `inspect` for these tests so they run through the real shell.
-vi.mock('./index.js', async () => ({ commands: [(await import('./inspect.js')).inspectCommand] }));
+vi.mock('./index.js', async () => ({ commands: [(await import('./inspect-options.js')).inspectCommand] }));
 
 let root: string;
 

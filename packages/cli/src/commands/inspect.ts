@@ -2,13 +2,13 @@
 // or a Hugging Face model directory, read from headers only (no tensor data),
 // so it is instant on multi-gigabyte models. Thin: @layerprune/tensor-io does
 // the parsing and validation; this file shapes and prints the result.
+// Options and help: ./inspect-options.ts.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fourBitTensorNames, parseQuantizationConfig, parseQuantStateJson, QuantError } from '@layerprune/quant';
 import { checkModelWeights, openModelDir, openSafetensors } from '@layerprune/tensor-io';
 import type { DType, LlamaFamilyConfig, ModelDir, TensorInfo } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
-import { defineCommand } from '../cli/define-command.js';
 import { escapeTerminal } from '../cli/escape-terminal.js';
 import { formatBytes, formatCount, formatTable } from '../cli/output.js';
 import { quantizedTensorKinds, type QuantizedTensorKind } from './quantized-tensor-kinds.js';
@@ -296,11 +296,3 @@ export function renderInspect(r: InspectResult): string {
   }
   return lines.join('\n');
 }
-
-export const inspectCommand = defineCommand<InspectOptions, InspectResult>({
-  command: 'inspect <path>',
-  describe: 'List the tensors, sizes, metadata and architecture of a .safetensors file or model directory (reads headers only)',
-  builder: (y) => y.positional('path', { type: 'string', demandOption: true, describe: 'A .safetensors file or a Hugging Face model directory' }),
-  run: (args, ctx) => runInspect({ path: args.path }, ctx),
-  render: (result) => renderInspect(result),
-});

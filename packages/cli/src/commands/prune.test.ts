@@ -98,7 +98,7 @@ describe('layerprune prune', () => {
     const outside = 128 + 8 + 128;
     expect(result.parameters.before).toBe(outside + 4 * perLayer);
     expect(result.parameters.after).toBe(outside + 2 * perLayer);
-    expect(result.files.map((f) => f.file)).toEqual(['config.json', 'layerprune.json', 'model.safetensors']);
+    expect(result.files.map((f) => f.file)).toEqual(['config.json', 'layerprune.json', 'model.safetensors', 'README.md']);
     expect(result.totalBytes).toBe(result.files.reduce((s, f) => s + f.bytes, 0));
   });
 

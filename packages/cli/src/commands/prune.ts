@@ -1,5 +1,6 @@
 // `layerprune prune`: remove transformer blocks and write a smaller model.
 // Thin: options -> RemovalSpec -> @layerprune/surgery pruneModel -> result table.
+// Options and help: ./prune-options.ts.
 import { defaultModelDir } from '@layerprune/assets';
 import { parseByteSize } from '@layerprune/tensor-io';
 import {
@@ -12,7 +13,6 @@ import {
   type RemovalSpec,
 } from '@layerprune/surgery';
 import type { CommandContext } from '../cli/command-context.js';
-import { defineCommand } from '../cli/define-command.js';
 import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
 import { formatBytes, formatCount, formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
@@ -147,23 +147,3 @@ export function renderPrune(r: PruneCommandResult): string {
     `provenance: ${r.provenance}`,
   ].join('\n');
 }
-
-export const pruneCommand = defineCommand<PruneOptions, PruneCommandResult>({
-  command: 'prune',
-  describe: 'Remove transformer blocks and write a valid smaller model (never modifies the input)',
-  builder: (y) =>
-    y
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'Output directory (must not exist or be empty, unless --force)' })
-      .option('drop', { type: 'string', describe: 'Drop half-open block(s) START:END, e.g. 20:28 or 4:6,10:12' })
-      .option('drop-layers', { type: 'string', describe: 'Drop individual layers, e.g. 3,7,9' })
-      .option('keep', { type: 'string', describe: 'Keep slices (mergekit style), drop the rest, e.g. 0:21,29:32' })
-      .option('drop-deepest', { type: 'number', describe: 'Drop the deepest N blocks but keep the final one: [L-N-1, L-1)' })
-      .option('from-analysis', { type: 'string', describe: 'analysis.json from `layerprune analyze` (with --n)' })
-      .option('n', { type: 'number', describe: 'Block size to take from --from-analysis' })
-      .option('max-shard-size', { type: 'string', describe: 'Re-shard the output, e.g. 2GB, 500MB (default: follow the input)' })
-      .option('allow-final-block', { type: 'boolean', describe: 'Allow removing the final block (warns)' })
-      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' }),
-  run: (args, ctx) => runPrune(args, ctx),
-  render: (result) => renderPrune(result),
-});

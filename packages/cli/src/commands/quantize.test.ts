@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandContext } from '../cli/command-context.js';
 import { commandRuntime } from '../cli/define-command.js';
 import { formatErrorLine } from '../cli/errors.js';
-import { quantizeCommand, renderQuantize, runQuantize, type QuantizeCommandResult } from './quantize.js';
+import { quantizeCommand } from './quantize-options.js';
+import { renderQuantize, runQuantize, type QuantizeCommandResult } from './quantize.js';
 
 let root: string;
 let model: string;

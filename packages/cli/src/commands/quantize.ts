@@ -1,11 +1,11 @@
 // `layerprune quantize`: write a bitsandbytes-style 4-bit (NF4 / FP4) or int8
 // copy of a model, with the error each quantized weight took on.
 // Thin: options -> @layerprune/quant quantizeModelDir -> per-tensor table.
+// Options and help: ./quantize-options.ts.
 import { defaultModelDir } from '@layerprune/assets';
 import { quantizeModelDir, type QuantizeModelResult, type QuantType, type TensorReport } from '@layerprune/quant';
 import { parseByteSize } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
-import { defineCommand } from '../cli/define-command.js';
 import { formatBytes, formatCount, formatNumber, formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
 
@@ -127,27 +127,3 @@ export function renderQuantize(r: QuantizeCommandResult): string {
     `files: ${r.files.join(', ')}`,
   ].join('\n');
 }
-
-export const quantizeCommand = defineCommand<QuantizeOptions, QuantizeCommandResult>({
-  command: 'quantize',
-  describe: 'Write a bitsandbytes 4-bit (NF4/FP4) or int8 copy of a model and report the error per weight',
-  builder: (y) =>
-    y
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'Output directory (must not exist, unless --force)' })
-      .option('type', { choices: ['nf4', 'fp4', 'int8'] as const, default: 'nf4' as const, describe: 'Quantization format' })
-      .option('block-size', { type: 'number', default: 64, describe: '4-bit values per absmax block: a power of two in 32..4096' })
-      .option('double-quant', { type: 'boolean', describe: 'Quantize the absmax values too (0.5 -> 0.127 bits per parameter)' })
-      .option('compute-dtype', {
-        choices: ['float32', 'bfloat16', 'float16'] as const,
-        describe: 'bnb_4bit_compute_dtype written to config.json (default float32)',
-      })
-      .option('quantize-embeddings', { type: 'boolean', describe: 'Also quantize model.embed_tokens (only this toolkit reads that back)' })
-      .option('quantize-lm-head', { type: 'boolean', describe: 'Also quantize lm_head' })
-      .option('quantize-norms', { type: 'boolean', describe: 'Also quantize the RMSNorm weights (4-bit only; only this toolkit reads that back)' })
-      .option('skip-modules', { type: 'string', describe: 'Comma-separated modules kept in full precision, e.g. down_proj,model.layers.0' })
-      .option('max-shard-size', { type: 'string', describe: 'Largest safetensors shard, e.g. 2GB (default 5GB)' })
-      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' }),
-  run: (args, ctx) => runQuantize(args, ctx),
-  render: (result) => renderQuantize(result),
-});

@@ -1,6 +1,6 @@
 // layerprune run: the paper's whole experiment in one command (analyze, prune by
 // both methods at several fractions, evaluate, heal, evaluate, report). Options
-// come from defaults < --config file < command line.
+// come from defaults < --config file < command line. Options and help: ./run-options.ts.
 import { resolve } from 'node:path';
 import {
   checkPipelineInput,
@@ -14,8 +14,8 @@ import {
   type PruneMethod,
 } from '@layerprune/pipeline';
 import type { CommandContext } from '../cli/command-context.js';
-import { readLimitsFrom, withReadLimitOptions, type ReadLimitArgs } from '../cli/read-limit-options.js';
-import { defineCommand } from '../cli/define-command.js';
+import type { ReadLimitArgs } from '../cli/read-limit-options.js';
+import { readLimitsFrom } from '../cli/read-limits.js';
 import { CliError } from '../cli/errors.js';
 import { formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
@@ -145,7 +145,7 @@ export async function runRun(options: RunOptions, ctx: CommandContext): Promise<
   };
 }
 
-function renderRun(result: RunCommandResult): string {
+export function renderRun(result: RunCommandResult): string {
   const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(4));
   const rows = [
     ['unpruned', '-', ...result.metrics.map((m) => fmt(result.baseline[m.key]))],
@@ -164,27 +164,3 @@ function renderRun(result: RunCommandResult): string {
     `finished in ${result.seconds.toFixed(1)} s${result.reusedStages.length > 0 ? ` (${result.reusedStages.length} stages reused)` : ''}`,
   ].join('\n');
 }
-
-export const runCommand = defineCommand<RunOptions, RunCommandResult>({
-  command: 'run',
-  describe: 'The whole experiment: analyze, prune (similarity and deepest), evaluate, heal with QLoRA, evaluate, report',
-  builder: (y) =>
-    withReadLimitOptions(y)
-      .option('model', { type: 'string', describe: 'Hugging Face model directory (default: the bundled stories260K)' })
-      .option('data', { type: 'string', describe: 'Calibration and healing text: .txt, .jsonl or .gz (default: bundled TinyStories)' })
-      .option('eval', { type: 'string', array: true, describe: 'Evaluation task <kind>:<path>, repeatable (loss, mmlu, arc, hellaswag, boolq, mc)' })
-      .option('fractions', { type: 'string', describe: 'Fractions of blocks to drop, comma-separated (default 0.2,0.4,0.6)' })
-      .option('methods', { type: 'string', describe: 'similarity,deepest (default both)' })
-      .option('heal-steps', { type: 'number', describe: 'QLoRA steps per pruned model; 0 skips healing' })
-      .option('samples', { type: 'number', describe: 'Calibration samples for the distance analysis' })
-      .option('limit', { type: 'number', describe: 'Items per multiple-choice task (per subject for MMLU)' })
-      .option('shots', { type: 'number', describe: 'MMLU shots (default 5)' })
-      .option('seed', { type: 'number', describe: 'Seed for sampling, initialisation and dropout' })
-      .option('backend', { type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend' })
-      .option('out', { type: 'string', describe: 'Output directory (default ./layerprune-run)' })
-      .option('config', { type: 'string', describe: 'Pipeline file (JSON or YAML) with the same options; the command line overrides it' })
-      .option('resume', { type: 'boolean', describe: 'Continue the run recorded in --out, redoing only unfinished stages' })
-      .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' }),
-  run: (args, ctx) => runRun(args, ctx),
-  render: (result) => renderRun(result),
-});

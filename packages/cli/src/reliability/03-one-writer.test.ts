@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, expectOneLineError, expectUntouched, makeWorkspace, startBin, writeTinyPipeline, type Workspace } from './harness.js';
+import { bin, expectOneLineError, expectUntouched, makeWorkspace, slowWrites, startBin, writeTinyPipeline, type Workspace } from './harness.js';
 
 let ws: Workspace;
 let config: string;
@@ -46,7 +46,7 @@ describe('one writer per output', () => {
 
   it('a second prune on the same --out is refused while the first writes', async () => {
     const out = join(ws.root, 'pruned');
-    const first = startBin(['prune', '--model', ws.model, '--drop', '1:2', '--out', out], { env: { LAYERPRUNE_SURGERY_PAUSE_MS: '100' } });
+    const first = startBin(['prune', '--model', ws.model, '--drop', '1:2', '--out', out], { env: slowWrites(100) });
     // The first prune holds the lock once its temporary directory exists.
     await first.waitForStderr(/./, 30_000).catch(() => undefined);
     const started = Date.now();

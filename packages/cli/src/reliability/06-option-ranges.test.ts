@@ -43,7 +43,7 @@ const BASE: Record<string, Record<string, string>> = {
 /** `command` with its cheap base options, `flag` set to `value` (each option given once). */
 function cmd(command: keyof typeof BASE, flag: string, value: string): string[] {
   const options = { ...BASE[command], [flag]: value };
-  // --batch-size is an alias of analyze's and heal's --batch: one of the two only.
+  // --batch is an alias of --batch-size (analyze, heal, eval): one of the two only.
   if (flag === '--batch-size') delete options['--batch'];
   return [command, ...Object.entries(options).flat()];
 }
@@ -82,9 +82,9 @@ function cases(): Case[] {
     { label: 'analyze --seq-len 0', args: cmd('analyze', '--seq-len', '0'), code: 'INVALID_OPTION', message: /^--seq-len must be an integer >= 1, got 0$/ },
     { label: 'heal --seq-len 1', args: cmd('heal', '--seq-len', '1'), code: 'INVALID_OPTION', message: /^--seq-len must be an integer >= 2, got 1$/ },
 
-    // Batch sizes 0, -1, 1.5 (--batch-size is an alias of analyze's and heal's --batch).
+    // Batch sizes 0, -1, 1.5 (--batch-size everywhere; --batch is its alias).
     ...['0', '-1', '1.5'].flatMap((v): Case[] => [
-      { label: `analyze --batch-size ${v}`, args: cmd('analyze', '--batch-size', v), code: 'INVALID_OPTION', message: new RegExp(`^--batch must be an integer >= 1, got ${v}$`) },
+      { label: `analyze --batch-size ${v}`, args: cmd('analyze', '--batch-size', v), code: 'INVALID_OPTION', message: new RegExp(`^--batch-size must be an integer >= 1, got ${v}$`) },
       { label: `eval --batch-size ${v}`, args: cmd('eval', '--batch-size', v), code: 'INVALID_OPTION', message: new RegExp(`^--batch-size must be an integer >= 1, got ${v}$`) },
       {
         label: `heal --batch-size ${v}`,

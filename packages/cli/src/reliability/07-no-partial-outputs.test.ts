@@ -6,7 +6,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { bin, expectUntouched, makeWorkspace, startBin, type Workspace } from './harness.js';
+import { bin, expectUntouched, makeWorkspace, slowWrites, startBin, type Workspace } from './harness.js';
 
 let ws: Workspace;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ describe('interrupted commands leave nothing behind', () => {
       await mkdir(parent);
       const out = join(parent, 'pruned');
       await expectUntouched([ws.model], async () => {
-        const child = startBin(['prune', '--model', ws.model, '--drop', '1:2', '--out', out], { env: { LAYERPRUNE_SURGERY_PAUSE_MS: '150' } });
+        const child = startBin(['prune', '--model', ws.model, '--drop', '1:2', '--out', out], { env: slowWrites(150) });
         const started = Date.now();
         while (!(await readdir(parent)).some((n) => n.includes('layerprune-tmp')) && Date.now() - started < 30_000) {
           await new Promise((r) => setTimeout(r, 20));

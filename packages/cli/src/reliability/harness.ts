@@ -182,3 +182,22 @@ export async function writeTinyPipeline(ws: Workspace, heal: { steps: number; sa
   );
   return path;
 }
+
+/**
+ * Environment for a bin run in which every FileHandle write first waits `ms`, so a
+ * test can act while it writes: a preload module (a data: URL in NODE_OPTIONS);
+ * nothing in layerprune itself reads it.
+ */
+export function slowWrites(ms: number): Record<string, string> {
+  const source = `const { open } = await import('node:fs/promises');
+const probe = await open(process.execPath, 'r');
+const proto = Object.getPrototypeOf(probe);
+await probe.close();
+const write = proto.write;
+proto.write = async function (...args) {
+  await new Promise((resolve) => setTimeout(resolve, ${ms}));
+  return write.apply(this, args);
+};`;
+  const preload = `--import=data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
+  return { NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
+}

@@ -5,7 +5,7 @@
 // gets different numbers. Padded positions are filled with NaN: reading them
 // poisons the result. It also counts forward passes and sequences.
 import type { EvalForwardResult, EvalModel } from '../model-interface.js';
-import { seededRandom } from '../select-items.js';
+import { createRandom } from '@layerprune/data';
 
 export class ToyCausalLm implements EvalModel {
   readonly config: { vocabSize: number; maxPositionEmbeddings: number };
@@ -17,7 +17,7 @@ export class ToyCausalLm implements EvalModel {
 
   constructor(vocabSize: number, maxPositionEmbeddings: number, seed = 7) {
     this.config = { vocabSize, maxPositionEmbeddings };
-    const random = seededRandom(seed);
+    const random = createRandom(seed);
     const fill = (n: number, scale: number) => Float64Array.from({ length: n }, () => (random() * 2 - 1) * scale);
     this.embed = fill(vocabSize * this.dim, 1);
     this.recur = fill(this.dim * this.dim, 0.6);

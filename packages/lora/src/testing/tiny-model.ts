@@ -1,7 +1,7 @@
 // A tiny random Llama-family model for tests: config + float32 weights in a
 // Map, exposed through the WeightReader interface FrozenBase loads from.
 import type { WeightReader } from '../frozen-base.js';
-import { SeededRng } from '../seeded-rng.js';
+import { SeededRng } from '@layerprune/data';
 import { ALL_LINEAR_MODULES, moduleSuffix } from '../target-modules.js';
 import type { TrainModelConfig } from '../train-model-config.js';
 

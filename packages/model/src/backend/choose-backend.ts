@@ -42,6 +42,9 @@ function describe(error: unknown): string {
   const err = error as { code?: unknown; message?: unknown };
   if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') return 'not installed';
   const message = typeof err?.message === 'string' ? err.message : String(error);
+  // A bundler's stand-in for a missing optional peer dependency (Vite, vitest:
+  // 'Could not resolve "@tensorflow/tfjs-node" imported by "@layerprune/model". Is it installed?').
+  if (/^Could not resolve "[^"]+" imported by "[^"]+"/.test(message)) return 'not installed';
   return message.split('\n')[0].slice(0, 200);
 }
 

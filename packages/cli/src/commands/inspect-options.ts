@@ -1,0 +1,18 @@
+// `layerprune inspect`: options, help and examples. Light on purpose: `--help`
+// loads this; ./inspect.js does the work and is loaded to run.
+import { defineCommand } from '../cli/define-command.js';
+import type { InspectOptions, InspectResult } from './inspect.js';
+
+export const inspectCommand = defineCommand<InspectOptions, InspectResult>({
+  command: 'inspect <path>',
+  describe: 'List the tensors, sizes, metadata and architecture of a .safetensors file or model directory (reads headers only)',
+  builder: (y) => y.positional('path', { type: 'string', demandOption: true, describe: 'A .safetensors file or a Hugging Face model directory' }),
+  examples: [
+    ['$0 inspect llama-7b', 'architecture, parameters, tensors and dtypes of a model directory'],
+    ['$0 inspect model.safetensors --json', 'the header of one weights file as JSON'],
+  ],
+  load: async () => {
+    const { runInspect, renderInspect } = await import('./inspect.js');
+    return { run: (args, ctx) => runInspect({ path: args.path }, ctx), render: renderInspect };
+  },
+});

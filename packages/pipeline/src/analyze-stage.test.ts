@@ -1,0 +1,44 @@
+import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
+import { DistanceTable } from '@layerprune/similarity';
+import { describe, expect, it } from 'vitest';
+import { analyzeStage, analyzeStageSummary } from './analyze-stage.js';
+
+describe('analyzeStage on the bundled model and data', () => {
+  it('samples, loads, measures; reports data and model before the first pass; summary round-trips the table', async () => {
+    const events: string[] = [];
+    const result = await analyzeStage({
+      modelDir: defaultModelDir(),
+      dataFile: defaultCalibrationFile(),
+      samples: 16,
+      seqLen: 32,
+      seed: 3,
+      batchSize: 4,
+      metric: 'angular',
+      backend: 'wasm',
+      log: () => undefined,
+      onData: (d) => events.push(`data ${d.sequences}`),
+      onModel: (m) => events.push(`model ${m.backend} ${m.mode}`),
+      onProgress: (done, total) => events.push(`progress ${done}/${total}`),
+    });
+    expect(events[0]).toBe(`data ${result.sequences}`);
+    expect(events[1]).toBe('model wasm resident');
+    expect(events.at(-1)).toBe(`progress ${result.sequences}/${result.sequences}`);
+    expect(result).toMatchObject({ sampled: 16, backend: 'wasm', mode: 'resident' });
+    expect(result.table.samples).toBe(result.sequences);
+    expect(result.table.tokens).toBe(result.tokens);
+    expect(result.tokens).toBeLessThanOrEqual(16 * 32);
+
+    const summary = analyzeStageSummary(result, 'angular');
+    // What a run records is JSON, and gives back the same table.
+    const restored = DistanceTable.fromJSON(JSON.parse(JSON.stringify(summary)).table);
+    expect(restored.rows().map((r) => Array.from(r.values))).toEqual(summary.distances);
+    expect(summary.optimal).toEqual(result.table.recommendations().map((b) => ({ n: b.n, start: b.start, distance: b.distance })));
+    expect(summary).toMatchObject({ metric: 'angular', samples: result.sequences, tokens: result.tokens, backend: 'wasm', mode: 'resident', sampled: 16 });
+  });
+
+  it('the same inputs give the same table (seeded sample, deterministic forward)', async () => {
+    const input = { modelDir: defaultModelDir(), dataFile: defaultCalibrationFile(), samples: 8, seqLen: 24, seed: 9, batchSize: 3, metric: 'bi' as const, backend: 'wasm' as const, log: () => undefined };
+    const [a, b] = [await analyzeStage(input), await analyzeStage(input)];
+    expect(b.table.toJSON()).toEqual(a.table.toJSON());
+  });
+});
