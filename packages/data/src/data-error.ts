@@ -1,5 +1,6 @@
 // Every failure of this package is a DataError with a stable `code` and a message
 // that names the file and, where there is one, the line.
+import { LayerpruneError } from '@layerprune/safe-output';
 
 export type DataErrorCode =
   | 'FILE_NOT_FOUND'
@@ -25,21 +26,9 @@ export interface DataErrorDetails {
   cause?: unknown;
 }
 
-export class DataError extends Error {
-  readonly code: DataErrorCode;
-  readonly file?: string;
-  readonly line?: number;
-  readonly field?: string;
-  readonly limit?: number | string;
-
+export class DataError extends LayerpruneError<DataErrorCode> {
   constructor(code: DataErrorCode, message: string, details: DataErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'DataError';
-    this.code = code;
-    this.file = details.file;
-    this.line = details.line;
-    this.field = details.field;
-    this.limit = details.limit;
+    super(code, message, details);
   }
 }
 

@@ -1,6 +1,7 @@
 // Every failure of @layerprune/eval is an EvalError with a stable `code` and a
 // message that names the file, line, field and limit involved, so the CLI can
 // print it as one line and scripts can branch on the code.
+import { LayerpruneError } from '@layerprune/safe-output';
 import { isDataError } from '@layerprune/data';
 
 export type EvalErrorCode =
@@ -28,21 +29,9 @@ export interface EvalErrorDetails {
   cause?: unknown;
 }
 
-export class EvalError extends Error {
-  readonly code: EvalErrorCode;
-  readonly file?: string;
-  readonly line?: number;
-  readonly field?: string;
-  readonly limit?: number | string;
-
+export class EvalError extends LayerpruneError<EvalErrorCode> {
   constructor(code: EvalErrorCode, message: string, details: EvalErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'EvalError';
-    this.code = code;
-    this.file = details.file;
-    this.line = details.line;
-    this.field = details.field;
-    this.limit = details.limit;
+    super(code, message, details);
   }
 }
 

@@ -1,19 +1,15 @@
 // Every failure of this package is a FigureError with a stable `code` and a
 // message naming the figure, the field and the offending value.
+import { LayerpruneError } from '@layerprune/safe-output';
 
 export type FigureErrorCode = 'INVALID_DATA' | 'EMPTY_DATA' | 'RENDER_FAILED';
 
-export class FigureError extends Error {
-  readonly code: FigureErrorCode;
+export class FigureError extends LayerpruneError<FigureErrorCode> {
   readonly figure: string;
-  readonly field?: string;
 
   constructor(code: FigureErrorCode, figure: string, message: string, details: { field?: string; cause?: unknown } = {}) {
-    super(`${figure}: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'FigureError';
-    this.code = code;
+    super(code, `${figure}: ${message}`, details);
     this.figure = figure;
-    this.field = details.field;
   }
 }
 

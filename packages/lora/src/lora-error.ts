@@ -1,6 +1,8 @@
 // Every failure of this package is a LoraError with a stable `code`, and a
 // message that names the file, module, field and limit involved, so the CLI can
 // print it as one line and scripts can branch on the code.
+import { LayerpruneError } from '@layerprune/safe-output';
+import type { LayerpruneErrorDetails } from '@layerprune/safe-output';
 
 export type LoraErrorCode =
   | 'CONFIG_INVALID'
@@ -19,32 +21,19 @@ export type LoraErrorCode =
   | 'UNSUPPORTED_MODEL'
   | 'WRITE_FAILED';
 
-export interface LoraErrorDetails {
-  file?: string;
+export interface LoraErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'field' | 'limit' | 'cause'> {
   module?: string;
-  field?: string;
   step?: number;
-  limit?: number | string;
-  cause?: unknown;
 }
 
-export class LoraError extends Error {
-  readonly code: LoraErrorCode;
-  readonly file?: string;
+export class LoraError extends LayerpruneError<LoraErrorCode> {
   readonly module?: string;
-  readonly field?: string;
   readonly step?: number;
-  readonly limit?: number | string;
 
   constructor(code: LoraErrorCode, message: string, details: LoraErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'LoraError';
-    this.code = code;
-    this.file = details.file;
+    super(code, message, details);
     this.module = details.module;
-    this.field = details.field;
     this.step = details.step;
-    this.limit = details.limit;
   }
 }
 

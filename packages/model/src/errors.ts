@@ -1,6 +1,8 @@
 // Every failure of @layerprune/model is a ModelError with a stable `code` and a
 // message that names the directory or file, the tensor or config field and the
 // limit involved, so the CLI can print it as one line.
+import { LayerpruneError } from '@layerprune/safe-output';
+import type { LayerpruneErrorDetails } from '@layerprune/safe-output';
 
 export type ModelErrorCode =
   | 'MODEL_DIR_INVALID'
@@ -23,34 +25,18 @@ export type ModelErrorCode =
   | 'SEQUENCE_TOO_LONG'
   | 'DISPOSED';
 
-export interface ModelErrorDetails {
-  file?: string;
-  tensor?: string;
-  field?: string;
-  limit?: number | string;
+export interface ModelErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause'> {
   /** What the config or the runtime requires, and what was found. */
   expected?: number | string;
   found?: number | string;
-  cause?: unknown;
 }
 
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
-  readonly file?: string;
-  readonly tensor?: string;
-  readonly field?: string;
-  readonly limit?: number | string;
+export class ModelError extends LayerpruneError<ModelErrorCode> {
   readonly expected?: number | string;
   readonly found?: number | string;
 
   constructor(code: ModelErrorCode, message: string, details: ModelErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'ModelError';
-    this.code = code;
-    this.file = details.file;
-    this.tensor = details.tensor;
-    this.field = details.field;
-    this.limit = details.limit;
+    super(code, message, details);
     this.expected = details.expected;
     this.found = details.found;
   }

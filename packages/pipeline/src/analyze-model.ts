@@ -2,6 +2,7 @@
 // length-sorted batches of calibration sequences through the model, capturing the
 // residual stream x(0..L), and feed each batch to the similarity accumulator.
 import type { LlamaModel } from '@layerprune/model';
+import { LayerpruneError } from '@layerprune/safe-output';
 import { batchByLength } from '@layerprune/data';
 import { DistanceAccumulator, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
 
@@ -12,15 +13,11 @@ export type AnalyzeModelErrorCode = 'NO_SAMPLES' | 'STATES_TOO_LARGE';
  * typed errors). Kept in this file, not the CLI's errors, so that the file can
  * move to @layerprune/pipeline unchanged.
  */
-export class AnalyzeModelError extends Error {
-  readonly code: AnalyzeModelErrorCode;
-  readonly limit?: number;
+export class AnalyzeModelError extends LayerpruneError<AnalyzeModelErrorCode> {
+  declare readonly limit?: number;
 
   constructor(code: AnalyzeModelErrorCode, message: string, limit?: number) {
-    super(message);
-    this.name = 'AnalyzeModelError';
-    this.code = code;
-    this.limit = limit;
+    super(code, message, { limit });
   }
 }
 

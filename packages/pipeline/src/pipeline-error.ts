@@ -1,4 +1,5 @@
 // Failures of the pipeline itself; the packages it calls throw their own typed errors.
+import { LayerpruneError } from '@layerprune/safe-output';
 
 export type PipelineErrorCode =
   | 'CONFIG_INVALID'
@@ -8,16 +9,8 @@ export type PipelineErrorCode =
   | 'STAGE_MISMATCH'
   | 'NO_RUNS';
 
-export class PipelineError extends Error {
-  readonly code: PipelineErrorCode;
-  readonly file?: string;
-  readonly field?: string;
-
+export class PipelineError extends LayerpruneError<PipelineErrorCode> {
   constructor(code: PipelineErrorCode, message: string, details: { file?: string; field?: string; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'PipelineError';
-    this.code = code;
-    this.file = details.file;
-    this.field = details.field;
+    super(code, message, details);
   }
 }

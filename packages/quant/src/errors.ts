@@ -1,6 +1,8 @@
 // Every failure of @layerprune/quant is a QuantError with a stable `code` and a
 // message that names the tensor, the field and the limit involved, so the CLI can
 // print one useful line and callers can branch on `code`.
+import { LayerpruneError } from '@layerprune/safe-output';
+import type { LayerpruneErrorDetails } from '@layerprune/safe-output';
 
 export type QuantErrorCode =
   /** A weight holds NaN or +-Infinity (the message names the tensor and the flat index). */
@@ -26,32 +28,16 @@ export type QuantErrorCode =
   /** A tensor name that the weights do not contain. */
   | 'TENSOR_NOT_FOUND';
 
-export interface QuantErrorDetails {
-  file?: string;
-  tensor?: string;
-  field?: string;
-  limit?: number | string;
+export interface QuantErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause'> {
   /** Flat element index (non-finite weights). */
   index?: number;
-  cause?: unknown;
 }
 
-export class QuantError extends Error {
-  readonly code: QuantErrorCode;
-  readonly file?: string;
-  readonly tensor?: string;
-  readonly field?: string;
-  readonly limit?: number | string;
+export class QuantError extends LayerpruneError<QuantErrorCode> {
   readonly index?: number;
 
   constructor(code: QuantErrorCode, message: string, details: QuantErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'QuantError';
-    this.code = code;
-    this.file = details.file;
-    this.tensor = details.tensor;
-    this.field = details.field;
-    this.limit = details.limit;
+    super(code, message, details);
     this.index = details.index;
   }
 }

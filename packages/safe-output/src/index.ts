@@ -7,6 +7,8 @@ export { lockOutput } from './lock-output.js';
 export type { OutputLock } from './lock-output.js';
 export { openOutputInPlace } from './open-output-in-place.js';
 export type { InPlaceOutput, OpenInPlaceOptions } from './open-output-in-place.js';
+export { LayerpruneError } from './layerprune-error.js';
+export type { LayerpruneErrorDetails } from './layerprune-error.js';
 export { OutputError } from './output-error.js';
 export type { OutputErrorCode, OutputErrorDetails } from './output-error.js';
 export { OUTPUT_MANIFEST_NAME, readOutputManifest, writeOutputManifest } from './output-manifest.js';

@@ -1,5 +1,6 @@
 // Every refusal of this package is an OutputError with a stable `code` and a
 // message naming the path involved, so the CLI prints one line and exits non-zero.
+import { LayerpruneError } from './layerprune-error.js';
 
 export type OutputErrorCode =
   | 'OUTPUT_IS_INPUT'
@@ -18,20 +19,8 @@ export interface OutputErrorDetails {
   cause?: unknown;
 }
 
-export class OutputError extends Error {
-  readonly code: OutputErrorCode;
-  readonly file?: string;
-  readonly field?: string;
-
+export class OutputError extends LayerpruneError<OutputErrorCode> {
   constructor(code: OutputErrorCode, message: string, details: OutputErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'OutputError';
-    this.code = code;
-    this.file = details.file;
-    this.field = details.field;
+    super(code, message, details);
   }
-}
-
-export function isOutputError(value: unknown): value is OutputError {
-  return value instanceof OutputError;
 }

@@ -1,6 +1,8 @@
 // Every failure of this package is a SimilarityError with a stable `code` and a
 // message naming the layer, sample, token and limit involved. A similarity metric
 // never returns NaN: undefined cases (zero vectors, non-finite states) throw.
+import { LayerpruneError } from '@layerprune/safe-output';
+import type { LayerpruneErrorDetails } from '@layerprune/safe-output';
 
 export type SimilarityErrorCode =
   | 'ZERO_VECTOR'
@@ -16,28 +18,22 @@ export type SimilarityErrorCode =
   | 'NO_SAMPLES'
   | 'INVALID_TABLE';
 
-export interface SimilarityErrorDetails {
+export interface SimilarityErrorDetails extends Pick<LayerpruneErrorDetails, 'limit'> {
   layer?: number;
   sample?: number;
   token?: number;
-  limit?: number | string;
 }
 
-export class SimilarityError extends Error {
-  readonly code: SimilarityErrorCode;
+export class SimilarityError extends LayerpruneError<SimilarityErrorCode> {
   readonly layer?: number;
   readonly sample?: number;
   readonly token?: number;
-  readonly limit?: number | string;
 
   constructor(code: SimilarityErrorCode, message: string, details: SimilarityErrorDetails = {}) {
-    super(message);
-    this.name = 'SimilarityError';
-    this.code = code;
+    super(code, message, { limit: details.limit });
     this.layer = details.layer;
     this.sample = details.sample;
     this.token = details.token;
-    this.limit = details.limit;
   }
 }
 

@@ -1,6 +1,8 @@
 // Every failure of this package is a SurgeryError with a stable `code`, and a
 // message that names the file, field, layer and limit involved, so the CLI can
 // print it as one line and scripts can branch on the code.
+import { LayerpruneError } from '@layerprune/safe-output';
+import type { LayerpruneErrorDetails } from '@layerprune/safe-output';
 
 export type SurgeryErrorCode =
   | 'PLAN_INVALID'
@@ -24,28 +26,15 @@ export type SurgeryErrorCode =
   | 'OUTPUT_NOT_DIRECTORY'
   | 'WRITE_FAILED';
 
-export interface SurgeryErrorDetails {
-  file?: string;
-  field?: string;
+export interface SurgeryErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'field' | 'limit' | 'cause'> {
   layer?: number;
-  limit?: number | string;
-  cause?: unknown;
 }
 
-export class SurgeryError extends Error {
-  readonly code: SurgeryErrorCode;
-  readonly file?: string;
-  readonly field?: string;
+export class SurgeryError extends LayerpruneError<SurgeryErrorCode> {
   readonly layer?: number;
-  readonly limit?: number | string;
 
   constructor(code: SurgeryErrorCode, message: string, details: SurgeryErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'SurgeryError';
-    this.code = code;
-    this.file = details.file;
-    this.field = details.field;
+    super(code, message, details);
     this.layer = details.layer;
-    this.limit = details.limit;
   }
 }

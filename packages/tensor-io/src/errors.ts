@@ -1,5 +1,7 @@
 // Every failure of this package is a TensorIoError with a stable `code`, and a
 // message that names the file, the tensor and the limit involved.
+import { LayerpruneError } from '@layerprune/safe-output';
+import type { LayerpruneErrorDetails } from '@layerprune/safe-output';
 
 export type TensorIoErrorCode =
   | 'FILE_NOT_FOUND'
@@ -38,34 +40,18 @@ export type TensorIoErrorCode =
   | 'DTYPE_MISMATCH'
   | 'SYMLINK_OUTSIDE_MODEL_DIR';
 
-export interface TensorIoErrorDetails {
-  file?: string;
-  tensor?: string;
-  field?: string;
-  limit?: number | string;
+export interface TensorIoErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause'> {
   /** What the config (or the format) requires, and what the file holds: e.g. "[512, 64]" vs "[512, 65]". */
   expected?: number | string;
   found?: number | string;
-  cause?: unknown;
 }
 
-export class TensorIoError extends Error {
-  readonly code: TensorIoErrorCode;
-  readonly file?: string;
-  readonly tensor?: string;
-  readonly field?: string;
-  readonly limit?: number | string;
+export class TensorIoError extends LayerpruneError<TensorIoErrorCode> {
   readonly expected?: number | string;
   readonly found?: number | string;
 
   constructor(code: TensorIoErrorCode, message: string, details: TensorIoErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'TensorIoError';
-    this.code = code;
-    this.file = details.file;
-    this.tensor = details.tensor;
-    this.field = details.field;
-    this.limit = details.limit;
+    super(code, message, details);
     this.expected = details.expected;
     this.found = details.found;
   }

@@ -10,18 +10,10 @@ import { openSafetensors } from './open-safetensors.js';
 import { parseSafetensorsBytes } from './parse-safetensors-header.js';
 import { rawSafetensors } from './testing/raw-safetensors.js';
 import { makeTempDir, removeTempDir } from './testing/temp-dir.js';
+import { createRandom } from '@layerprune/data';
 
-/** mulberry32: small, seeded, good enough to pick bytes. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (@layerprune/data's mulberry32 stream): same seed, same numbers. */
+const mulberry32: (seed: number) => () => number = createRandom;
 
 function validFile(): Uint8Array {
   const tensors: [string, string, number[], number][] = [

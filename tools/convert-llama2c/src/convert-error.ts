@@ -1,6 +1,7 @@
 // Every failure of the converter is a ConvertError with a stable `code` and a
 // message that names the file, the field and the limit involved, so the CLI can
 // print one useful line and tests can assert on the code.
+import { LayerpruneError } from '@layerprune/safe-output';
 
 export type ConvertErrorCode =
   | 'FILE_NOT_FOUND'
@@ -26,19 +27,9 @@ export interface ConvertErrorDetails {
   cause?: unknown;
 }
 
-export class ConvertError extends Error {
-  readonly code: ConvertErrorCode;
-  readonly file?: string;
-  readonly field?: string;
-  readonly limit?: number | string;
-
+export class ConvertError extends LayerpruneError<ConvertErrorCode> {
   constructor(code: ConvertErrorCode, message: string, details: ConvertErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'ConvertError';
-    this.code = code;
-    this.file = details.file;
-    this.field = details.field;
-    this.limit = details.limit;
+    super(code, message, details);
   }
 }
 

@@ -87,7 +87,8 @@ describe('stories260K converted from llama2.c', () => {
       'tokenizer.model',
       'tokenizer_config.json',
     ]);
-    expect(readdirSync(out).sort()).toEqual(result.files);
+    // Plus the marker that lets --force replace this output later (and nothing else).
+    expect(readdirSync(out).sort()).toEqual(['.layerprune-output.json', ...result.files]);
     // Every float of the file but the two skipped freq_cis tables (seq_len x head_size/2 each).
     expect(result.parameters).toBe((1_056_540 - 28) / 4 - 2 * 512 * 4);
     expect(config).toMatchObject({
@@ -200,7 +201,7 @@ describe('failures leave nothing behind', () => {
     const out = join(scratch, 'mismatch');
     await expect(convertLlama2c({ checkpoint: BABYLLAMA.checkpoint, tokenizer: STORIES260K.tokenizerBin, out })).rejects.toMatchObject({ code: 'TOKENIZER_MISMATCH' });
     expect(existsSync(out)).toBe(false);
-    expect(readdirSync(scratch).filter((f) => f.includes('.converting-'))).toEqual([]);
+    expect(readdirSync(scratch).filter((f) => f.includes('.layerprune-tmp-'))).toEqual([]);
   });
 
   test('a tokenizer .bin cut at a token boundary is caught by the vocabulary size check', async () => {
@@ -224,6 +225,6 @@ describe('failures leave nothing behind', () => {
     await convertLlama2c({ checkpoint: STORIES260K.checkpoint, tokenizer: STORIES260K.tokenizerBin, out, force: true });
     expect(existsSync(join(out, 'marker'))).toBe(false);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
-    expect(readdirSync(scratch).filter((f) => f.includes('.replaced-') || f.includes('.converting-'))).toEqual([]);
+    expect(readdirSync(scratch).filter((f) => f.includes('.replaced-') || f.includes('.layerprune-tmp-'))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
 import { writeSafetensors } from '@layerprune/tensor-io';
 import { carriedNotices } from './carried-notices.js';
 import { ConvertError } from './convert-error.js';
@@ -10,7 +11,6 @@ import { hfWeightSources } from './hf-weight-sources.js';
 import type { Llama2cHeader } from './llama2c-header.js';
 import { openLlama2cCheckpoint } from './open-llama2c-checkpoint.js';
 import { readTokenizerFile } from './read-tokenizer-file.js';
-import { assertOutputAvailable, writeOutputDir } from './write-output-dir.js';
 
 export interface ConvertLlama2cOptions {
   /** llama2.c checkpoint (legacy version-0 .bin, as run.c reads). */
@@ -45,7 +45,9 @@ function json(value: unknown): string {
 export async function convertLlama2c(options: ConvertLlama2cOptions): Promise<ConvertLlama2cResult> {
   const log = options.log ?? (() => {});
   const out = resolve(options.out);
-  await assertOutputAvailable(out, options.force ?? false);
+  // Before any input is read: never the inputs, never a directory layerprune did not write.
+  const inputs = [resolve(options.checkpoint), resolve(options.tokenizer), ...(options.notices ?? []).map((n) => resolve(n))];
+  requireReplaceable(await checkOutputTarget(out, { inputs }), options.force ?? false);
   const checkpoint = await openLlama2cCheckpoint(options.checkpoint);
   try {
     const header = checkpoint.header;
@@ -70,7 +72,7 @@ export async function convertLlama2c(options: ConvertLlama2cOptions): Promise<Co
     const merges = (tokenizerJson.model as { merges: unknown[] }).merges.length;
     log(`tokenizer: ${tokenizer.format}, ${tokenizer.pieces.length} pieces, ${merges} merges, byte_fallback ${tokenizer.byteFallback}`);
 
-    const files = await writeOutputDir(out, options.force ?? false, async (dir) => {
+    const { result: files } = await writeOutputDirectory(out, { inputs, force: options.force, command: 'convert-llama2c' }, async (dir) => {
       const written: string[] = [];
       const put = async (name: string, data: string | Uint8Array): Promise<void> => {
         await writeFile(join(dir, name), data);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
@@ -31,9 +31,13 @@ describe('convert-llama2c CLI', () => {
   test('an existing output fails before any input is read', async () => {
     const out = join(scratch, 'occupied');
     mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
     const code = await main(['--checkpoint', STORIES260K.checkpoint, '--tokenizer', STORIES260K.tokenizerBin, '--out', out]);
     expect(code).toBe(1);
-    expect(written(stderr)).toMatch(/^error \[OUTPUT_EXISTS\]: .*occupied already exists; choose another --out or pass --force to replace it\n$/);
+    expect(written(stderr)).toMatch(/^error \[OUTPUT_EXISTS\]: --out .*occupied exists and is not empty; choose another --out, or pass --force to replace a previous layerprune output\n$/);
+    // --force never replaces a directory layerprune did not write.
+    expect(await main(['--checkpoint', STORIES260K.checkpoint, '--tokenizer', STORIES260K.tokenizerBin, '--out', out, '--force'])).toBe(1);
+    expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
   test('usage errors exit 2 with the usage text', async () => {

@@ -1,18 +1,16 @@
 // How failures reach the user: one line on stderr, a non-zero exit code, and the
 // stack only with --debug. Library packages throw typed errors with a `code`;
 // this file is the one place that turns them into text.
+import { LayerpruneError } from '@layerprune/safe-output';
 import { describeSystemError } from './describe-system-error.js';
 import { escapeTerminal } from './escape-terminal.js';
 
 /** Errors raised by the CLI itself (bad option combinations, paths...). */
-export class CliError extends Error {
-  readonly code: string;
+export class CliError extends LayerpruneError<string> {
   readonly exitCode: number;
 
   constructor(code: string, message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.code = code;
+    super(code, message);
     this.exitCode = exitCode;
   }
 }

@@ -1,17 +1,10 @@
 // Independent, deliberately naive float64 reference computations for the tests:
 // copy to Float64Array, normalise, then compare. Written separately from the
 // library code so that a shared mistake is unlikely.
+import { createRandom } from '@layerprune/data';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (@layerprune/data's mulberry32 stream): same seed, same numbers. */
+export const mulberry32: (seed: number) => () => number = createRandom;
 
 /** Standard normal via Box-Muller. */
 export function gaussian(random: () => number): number {

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layerTensorName, writeSafetensors, writeShardedSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { createRandom } from '@layerprune/data';
 
 export type TinyModelType = 'llama' | 'mistral' | 'qwen2';
 
@@ -39,17 +40,8 @@ export interface TinyModel {
   names: string[];
 }
 
-/** mulberry32: small, seedable, good enough for test weights. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (@layerprune/data's mulberry32 stream): same seed, same numbers. */
+const prng: (seed: number) => () => number = createRandom;
 
 const ARCHITECTURES: Record<TinyModelType, string> = {
   llama: 'LlamaForCausalLM',

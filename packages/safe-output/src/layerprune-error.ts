@@ -1,0 +1,34 @@
+// The one base class of every layerprune error. Each package keeps its own typed
+// subclass (TensorIoError, ModelError, OutputError...) with its own `code` union;
+// this class holds what they share: a stable `code`, the file, tensor, field,
+// line and limit involved, and the underlying `cause`.
+
+export interface LayerpruneErrorDetails {
+  file?: string;
+  tensor?: string;
+  field?: string;
+  /** 1-based line number in the file. */
+  line?: number;
+  limit?: number | string;
+  cause?: unknown;
+}
+
+export class LayerpruneError<Code extends string = string> extends Error {
+  readonly code: Code;
+  readonly file?: string;
+  readonly tensor?: string;
+  readonly field?: string;
+  readonly line?: number;
+  readonly limit?: number | string;
+
+  constructor(code: Code, message: string, details: LayerpruneErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.file = details.file;
+    this.tensor = details.tensor;
+    this.field = details.field;
+    this.line = details.line;
+    this.limit = details.limit;
+  }
+}
