@@ -7,10 +7,29 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-function workspaceAliases(): Record<string, string> {
-  const aliases: Record<string, string> = {};
+interface Alias {
+  readonly find: RegExp;
+  readonly replacement: string;
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// Exact matches only, so `@layerprune/x/sub` never turns into `.../src/index.ts/sub`.
+// Subpath entries (SUBPATHS) come before the package entries.
+const SUBPATHS: Readonly<Record<string, string>> = {
+  '@layerprune/model/tfjs': 'packages/model/src/tfjs/index.ts',
+};
+
+function workspaceAliases(): Alias[] {
+  const aliases: Alias[] = Object.entries(SUBPATHS).map(([specifier, file]) => ({
+    find: new RegExp(`^${escape(specifier)}$`),
+    replacement: resolve(root, file),
+  }));
   for (const name of readdirSync(resolve(root, 'packages'))) {
-    aliases[`@layerprune/${name}`] = resolve(root, 'packages', name, 'src', 'index.ts');
+    aliases.push({
+      find: new RegExp(`^${escape(`@layerprune/${name}`)}$`),
+      replacement: resolve(root, 'packages', name, 'src', 'index.ts'),
+    });
   }
   return aliases;
 }

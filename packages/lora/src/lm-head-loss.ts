@@ -3,7 +3,7 @@
 // dL/dh = dlogits @ head (a plain matMul with the [V, H] head), so the [N, V]
 // logits never go through generic autodiff.
 import * as tf from '@tensorflow/tfjs';
-import { rmsNorm } from '@layerprune/model';
+import { rmsNorm } from '@layerprune/model/tfjs';
 
 export interface HeadTensors {
   /** [V, H] */

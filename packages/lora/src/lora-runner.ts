@@ -5,8 +5,9 @@
 // block l+1. So at any time one block's float32 weights and one block's
 // activations exist, plus L+1 residual-stream tensors.
 import * as tf from '@tensorflow/tfjs';
-import { blockForward, createBlockContext, materializeBlock, matMul2d, rmsNorm } from '@layerprune/model';
-import type { Architecture, BlockContext, BlockTensors, LinearDeltaHook } from '@layerprune/model';
+import type { Architecture } from '@layerprune/model';
+import { blockForward, createBlockContext, materializeBlock, matMul2d, rmsNorm } from '@layerprune/model/tfjs';
+import type { BlockContext, BlockTensors, LinearDeltaHook } from '@layerprune/model/tfjs';
 import { blockDropoutMasks } from './dropout-masks.js';
 import type { FrozenBase } from './frozen-base.js';
 import { createHeadTensors, headLoss, type HeadTensors } from './lm-head-loss.js';

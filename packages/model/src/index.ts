@@ -22,22 +22,6 @@ export { LINEAR_MODULES, linearShape } from './weights/block-weights.js';
 export type { BlockWeights, WeightProvider, LinearModule } from './weights/block-weights.js';
 export { finiteWeightProvider } from './weights/finite-weight-provider.js';
 
-export { TfjsEngine } from './tfjs/tfjs-engine.js';
-export type { AcquiredBlock, AcquiredHead, TfjsEngineOptions } from './tfjs/tfjs-engine.js';
-export { blockForward } from './tfjs/block.js';
-export type { BlockCallOptions, KvEntry } from './tfjs/block.js';
-export { createBlockContext } from './tfjs/block-context.js';
-export type { BlockContext, BlockContextShape } from './tfjs/block-context.js';
-export { materializeBlock } from './tfjs/block-tensors.js';
-export type { BlockTensors } from './tfjs/block-tensors.js';
-export type { HeadTensors } from './tfjs/head-tensors.js';
-export type { LinearDeltaHook } from './tfjs/linear-delta.js';
-export { matMul2d } from './tfjs/mat-mul.js';
-export { FrozenWeight } from './tfjs/frozen-weight.js';
-export type { WeightLayout } from './tfjs/frozen-weight.js';
-export { rmsNorm } from './tfjs/rms-norm.js';
-export { unstackRows, stackRows } from './tfjs/split-rows.js';
-
 export { argmax } from './generate/sample-token.js';
 
 export { loadTokenizer } from './tokenizer/index.js';

@@ -55,6 +55,7 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
       .option('resume', { type: 'boolean', describe: 'Continue from the checkpoint in --out' })
       .option('force', { type: 'boolean', describe: 'Replace a previous layerprune output in --out (never a directory layerprune did not write)' })
       .option('merge', { type: 'boolean', describe: 'Also write <out>/merged: the model with the adapter folded in' })
+      .option('merge-dtype', { choices: ['F32', 'F16', 'BF16'] as const, describe: 'dtype of the merged weights (default: each tensor keeps the source dtype)' })
       .option('seed', { type: 'number', describe: `Seed for init, data order and dropout (default ${HEAL_CLI_DEFAULTS.seed})` })
       .option('backend', backendOption()),
   examples: [

@@ -19,6 +19,18 @@ const SMALL = ['--batch', '2', '--micro-batch', '2', '--seq-len', '32', '--warmu
 const STEPS4 = ['--steps', '4', ...SMALL];
 
 describe('layerprune heal', () => {
+  it('--merge-dtype F16 writes the merged weights as float16 (default: the source dtype, F32 here)', async () => {
+    const out = join(root, 'healed-f16');
+    const run = await runCli(['heal', '--out', out, '--merge', '--merge-dtype', 'F16', '--quiet', '--steps', '1', ...SMALL]);
+    expect(run.code, run.stderr).toBe(0);
+    const merged = JSON.parse(await readFile(join(out, 'merged', 'config.json'), 'utf8'));
+    expect(merged.torch_dtype).toBe('float16');
+    const bytes = await readFile(join(out, 'merged', 'model.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { dtype?: string }>;
+    const dtypes = new Set(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([, v]) => v.dtype));
+    expect([...dtypes]).toEqual(['F16']);
+  });
+
   it('heals the bundled model, writes the PEFT adapter, log, curve and merged model, and resumes', async () => {
     const out = join(root, 'healed');
     const run = await runCli(['heal', '--out', out, '--merge', '--json', '--quiet', ...STEPS4]);

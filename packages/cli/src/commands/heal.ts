@@ -39,6 +39,7 @@ export interface HealCommandOptions extends ReadLimitArgs {
   resume?: boolean;
   force?: boolean;
   merge?: boolean;
+  mergeDtype?: 'F32' | 'F16' | 'BF16';
   seed?: number;
   backend?: string;
 }
@@ -93,6 +94,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
       resume: options.resume ?? false,
       force: options.force === true,
       merge: options.merge ?? false,
+      mergeDtype: options.mergeDtype,
       seed: options.seed ?? HEAL_CLI_DEFAULTS.seed,
       backend: backend as BackendName,
       log: (line) => ctx.log(line),
