@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError } from './data-error.js';
 import { loadDocuments, readDocuments } from './read-documents.js';
 import { C4_SAMPLE, C4_SAMPLE_DOCUMENTS, TINYSTORIES } from './testing/fixtures.js';
+import { errorOf } from './testing/error-of.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'layerprune-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -14,16 +14,6 @@ function write(name: string, content: string | Buffer): string {
   const file = join(tmp, name);
   writeFileSync(file, content);
   return file;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DataError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataError);
-    return error as DataError;
-  }
-  throw new Error('expected a DataError');
 }
 
 // Independent expectations computed straight from the files.

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError } from './data-error.js';
 import type { FileLine } from './line.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './read-limits.js';
 import { isGzipFile, readLines } from './read-lines.js';
 import { C4_SAMPLE, TINYSTORIES } from './testing/fixtures.js';
+import { errorOf } from './testing/error-of.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'layerprune-lines-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,16 +24,6 @@ async function all(lines: AsyncIterable<FileLine>): Promise<FileLine[]> {
   const out: FileLine[] = [];
   for await (const line of lines) out.push(line);
   return out;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DataError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataError);
-    return error as DataError;
-  }
-  throw new Error('expected a DataError');
 }
 
 describe('readLines', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DataError } from './data-error.js';
 import type { FileLine } from './line.js';
 import { resolveReadLimits, type ReadLimitOptions } from './read-limits.js';
 import { firstInvalidUtf8, splitLines } from './split-lines.js';
+import { errorOf } from './testing/error-of.js';
 
 async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
   let start = 0;
@@ -16,16 +16,6 @@ async function collect(chunks: AsyncIterable<Buffer>, options: ReadLimitOptions 
   const out: FileLine[] = [];
   for await (const line of splitLines(chunks, 'mem.txt', resolveReadLimits(options))) out.push(line);
   return out;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DataError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataError);
-    return error as DataError;
-  }
-  throw new Error('expected a DataError');
 }
 
 // Independent expectation: String.split on the decoded text.
