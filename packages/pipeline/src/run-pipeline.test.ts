@@ -128,4 +128,19 @@ describe('runPipeline on the bundled model', () => {
     // The loss moved with the text: it was really recomputed.
     expect(again.results.baseline).not.toEqual(first.results.baseline);
   });
+
+  it('on resume, evaluates a pruned model again when its weights changed (the key holds the evaluated model\'s contents)', async () => {
+    const planId = (await readdir(join(dir, 'out', 'models')))[0];
+    const weights = join(dir, 'out', 'models', planId, 'model.safetensors');
+    const bytes = await readFile(weights);
+    // The last float of the data buffer, doubled: a valid file with other weights.
+    bytes.writeFloatLE(bytes.readFloatLE(bytes.length - 4) * 2 + 1, bytes.length - 4);
+    await writeFile(weights, bytes);
+    const log: string[] = [];
+    const again = await runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test', resume: true, log: (l) => log.push(l) });
+    expect(again.reusedStages).toContain(`prune-${planId}`);
+    expect(again.reusedStages).not.toContain(`eval-${planId}`);
+    expect(again.reusedStages).toContain('eval-baseline');
+    expect(log.some((l) => l.includes(`stage eval-${planId} was recorded with other inputs`))).toBe(true);
+  });
 });

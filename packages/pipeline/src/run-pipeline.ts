@@ -199,8 +199,10 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
   };
   const evaluate = async (stage: string, dir: string): Promise<ModelEvaluation> => {
     emit({ stage, kind: 'start' });
-    // The evaluated model is the source (fingerprinted once) or a model this run wrote, whose own stage key covers its inputs.
-    const key = { dir, evalOptions: { ...evalOptions, log: undefined }, tasks: fingerprints.tasks, model: dir === modelDir ? fingerprints.model : null };
+    // The evaluated model's contents are in the key: a pruned or healed model that was
+    // rebuilt (its source or data changed) is evaluated again, never reused from before.
+    const model = dir === modelDir ? fingerprints.model : await fingerprintInputs([dir]);
+    const key = { dir, evalOptions: { ...evalOptions, log: undefined }, tasks: fingerprints.tasks, model };
     const r = await store.run(stage, key, () =>
       evaluateModelDir(dir, {
         ...evalOptions,
