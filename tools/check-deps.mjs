@@ -45,6 +45,7 @@ export const LAYERS = {
   quant: 2,
   model: 3,
   surgery: 4,
+  'engine-onnx': 4,
   lora: 4,
   eval: 4,
   report: 5,

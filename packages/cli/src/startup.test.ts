@@ -37,6 +37,7 @@ process.on('exit', () => {
 const HEAVY: { what: string; pattern: RegExp }[] = [
   { what: 'TensorFlow.js', pattern: /@tensorflow[/\\]/ },
   { what: 'the model runtime', pattern: /packages[/\\]model[/\\]|@layerprune[/\\]model[/\\]/ },
+  { what: 'ONNX Runtime', pattern: /onnxruntime|packages[/\\]engine-onnx[/\\]|@layerprune[/\\]engine-onnx[/\\]/ },
   { what: 'the pipeline', pattern: /packages[/\\]pipeline[/\\]|@layerprune[/\\]pipeline[/\\]/ },
   { what: 'LoRA', pattern: /packages[/\\]lora[/\\]|@layerprune[/\\]lora[/\\]/ },
   { what: 'surgery', pattern: /packages[/\\]surgery[/\\]|@layerprune[/\\]surgery[/\\]/ },
@@ -101,6 +102,19 @@ describe('start-up loads no heavy module (built bin)', () => {
       expect(heavyModules(run.modules)).toEqual([]);
     });
   }
+
+  it('`generate --engine tfjs` runs without loading ONNX Runtime or the onnx engine; `--engine onnx` loads them', async () => {
+    const generate = (engine: string) => traceBin(['generate', '--prompt', 'Once', '--max-tokens', '1', '--temperature', '0', '--engine', engine, '--quiet']);
+    const onnxLines = (modules: string[]): string[] => heavyModules(modules).filter((line) => line.startsWith('ONNX Runtime: '));
+    const tfjs = await generate('tfjs');
+    expect(tfjs.code, tfjs.stderr).toBe(0);
+    expect(heavyModules(tfjs.modules).some((line) => line.startsWith('TensorFlow.js: '))).toBe(true);
+    expect(onnxLines(tfjs.modules)).toEqual([]);
+    // The pattern's own check: the same command on onnx shows up in the trace.
+    const onnx = await generate('onnx');
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(onnxLines(onnx.modules).length).toBeGreaterThan(0);
+  });
 
   it('`analyze --help` loads the analyze options module, not the other commands\' implementations', async () => {
     const run = await traceBin(['analyze', '--help']);

@@ -11,6 +11,7 @@ export type DataErrorCode =
   | 'INVALID_UTF8'
   | 'EMPTY_INPUT'
   | 'MALFORMED_JSON'
+  | 'MALFORMED_PARQUET'
   | 'MISSING_FIELD'
   | 'FIELD_NOT_STRING'
   | 'DOCUMENT_TOO_LARGE'
@@ -19,7 +20,7 @@ export type DataErrorCode =
 
 export interface DataErrorDetails {
   file?: string;
-  /** 1-based line number in the (decompressed) file. */
+  /** 1-based line number in the (decompressed) file; for Parquet, the 1-based row. */
   line?: number;
   field?: string;
   limit?: number | string;

@@ -1,25 +1,34 @@
 // Reads a corpus file as a stream of documents: plain text or JSON Lines, either
-// optionally gzipped (detected from the magic bytes, not the name).
+// optionally gzipped (detected from the magic bytes, not the name), or Parquet
+// (detected from its magic bytes "PAR1", or its .parquet name).
 import { DataError } from './data-error.js';
 import type { Document } from './document.js';
 import { parseJsonlDocuments } from './parse-jsonl-documents.js';
 import { parseTextDocuments } from './parse-text-documents.js';
+import { isParquetFile } from './parquet-file.js';
+import { readParquetDocuments } from './read-parquet-documents.js';
 import type { Line } from './line.js';
 import type { ReadLimitOptions } from './read-limits.js';
 import { readLines } from './read-lines.js';
 
-export type DataFormat = 'auto' | 'text' | 'jsonl';
+export type DataFormat = 'auto' | 'text' | 'jsonl' | 'parquet';
+
+const FORMATS: readonly DataFormat[] = ['auto', 'text', 'jsonl', 'parquet'];
 
 /** Also the read limits: `maxDocumentBytes`, `maxDecompressedBytes` and `encodingErrors` (read-limits.ts). */
 export interface ReadDocumentsOptions extends ReadLimitOptions {
-  /** 'auto' (default): by extension (.jsonl/.ndjson/.json vs .txt/.text/.md, ignoring .gz), else by content. */
+  /**
+   * 'auto' (default): Parquet by its magic bytes or a .parquet name; otherwise by extension
+   * (.jsonl/.ndjson/.json vs .txt/.text/.md, ignoring .gz), else by content.
+   */
   format?: DataFormat;
-  /** JSON Lines field holding the text; default "text". */
+  /** JSON Lines field, or Parquet column, holding the text; default "text". */
   field?: string;
 }
 
 const JSONL_EXTENSIONS = /\.(jsonl|ndjson|json)$/i;
 const TEXT_EXTENSIONS = /\.(txt|text|md)$/i;
+const PARQUET_EXTENSION = /\.parquet$/i;
 
 function formatFromName(file: string): 'text' | 'jsonl' | null {
   const name = file.replace(/\.gz$/i, '');
@@ -47,11 +56,20 @@ function looksLikeJsonl(line: string): boolean {
  */
 export async function* readDocuments(file: string, options: ReadDocumentsOptions = {}): AsyncGenerator<Document> {
   const requested = options.format ?? 'auto';
-  if (!['auto', 'text', 'jsonl'].includes(requested)) {
-    throw new DataError('UNKNOWN_FORMAT', `${file}: unknown data format "${requested}"; expected auto, text or jsonl`, {
+  if (!FORMATS.includes(requested)) {
+    throw new DataError('UNKNOWN_FORMAT', `${file}: unknown data format "${requested}"; expected auto, text, jsonl or parquet`, {
       file,
-      limit: 'auto|text|jsonl',
+      limit: FORMATS.join('|'),
     });
+  }
+  if (requested === 'parquet' || (requested === 'auto' && (PARQUET_EXTENSION.test(file) || (await isParquetFile(file))))) {
+    let count = 0;
+    for await (const document of readParquetDocuments(file, options)) {
+      count += 1;
+      yield document;
+    }
+    if (count === 0) throw new DataError('EMPTY_INPUT', `${file}: no non-empty documents found (format parquet, column "${options.field ?? 'text'}")`, { file });
+    return;
   }
   const lines = readLines(file, options);
   // Peek at the first non-blank line for sniffing, then replay it.

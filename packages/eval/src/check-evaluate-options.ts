@@ -24,6 +24,7 @@ const KNOWN_OPTIONS: readonly string[] = [
   'includeItems',
   'reference',
   'readLimits',
+  'textField',
 ];
 
 export interface ModelLimits {
@@ -64,6 +65,9 @@ export function checkEvaluateOptions(options: EvaluateOptions, limits: ModelLimi
   }
   if (options.mmluSplit !== undefined && !MMLU_SPLITS.includes(options.mmluSplit)) {
     bad('mmluSplit', `must be one of ${MMLU_SPLITS.join(', ')}, got ${JSON.stringify(options.mmluSplit)}`);
+  }
+  if (options.textField !== undefined && !(typeof options.textField === 'string' && options.textField.length > 0)) {
+    bad('textField', `must be a non-empty column or field name, got ${JSON.stringify(options.textField)}`);
   }
   if (options.subjects !== undefined && !(Array.isArray(options.subjects) && options.subjects.every((s) => typeof s === 'string' && s.length > 0))) {
     bad('subjects', 'must be a list of subject names');

@@ -12,6 +12,9 @@ export type EvalErrorCode =
   | 'DECOMPRESSED_TOO_LARGE'
   | 'DOCUMENT_TOO_LARGE'
   | 'INVALID_UTF8'
+  | 'MALFORMED_PARQUET'
+  | 'MISSING_FIELD'
+  | 'FIELD_NOT_STRING'
   | 'MALFORMED_ROW'
   | 'EMPTY_TASK'
   | 'INVALID_TASK_SPEC'
@@ -49,15 +52,21 @@ const SHARED_CODES: readonly EvalErrorCode[] = [
   'DECOMPRESSED_TOO_LARGE',
   'DOCUMENT_TOO_LARGE',
   'INVALID_UTF8',
+  // Parquet loss files (@layerprune/data readDocuments): a damaged file, the text column missing or not strings.
+  'MALFORMED_PARQUET',
+  'MISSING_FIELD',
+  'FIELD_NOT_STRING',
 ];
 
-/** A DataError as the equivalent EvalError (INVALID_ARGUMENT becomes INVALID_OPTION); anything else unchanged. */
+/** A DataError as the equivalent EvalError (INVALID_ARGUMENT becomes INVALID_OPTION, EMPTY_INPUT EMPTY_TASK); anything else unchanged. */
 export function fromDataError(error: unknown): unknown {
   if (!isDataError(error)) return error;
   const code: EvalErrorCode = (SHARED_CODES as readonly string[]).includes(error.code)
     ? (error.code as EvalErrorCode)
     : error.code === 'INVALID_ARGUMENT'
       ? 'INVALID_OPTION'
-      : 'READ_FAILED';
+      : error.code === 'EMPTY_INPUT'
+        ? 'EMPTY_TASK'
+        : 'READ_FAILED';
   return new EvalError(code, error.message, { file: error.file, line: error.line, field: error.field, limit: error.limit, cause: error });
 }

@@ -59,6 +59,8 @@ export interface EvaluateOptions {
   reference?: EvalModel;
   /** How task files are read (@layerprune/data): longest line/document, gzip expansion, invalid UTF-8. */
   readLimits?: TaskReadOptions;
+  /** Loss tasks: the JSON Lines field, or Parquet column, holding the text. Default "text". */
+  textField?: string;
 }
 
 export interface EvalProgress {
@@ -151,7 +153,7 @@ export async function evaluateTasks(
     const seconds = (): number => (performance.now() - started) / 1000;
     if (spec.kind === 'loss') {
       const documents = firstCharacters(
-        selectItems(await readLossDocuments(spec.path, collector, options.readLimits), select).map((d) => d.text),
+        selectItems(await readLossDocuments(spec.path, collector, { ...options.readLimits, field: options.textField }), select).map((d) => d.text),
         options.lossMaxChars,
       );
       if (documents.length === 0) throw new EvalError('EMPTY_TASK', `${spec.path}: no document to evaluate`, { file: spec.path });
@@ -236,6 +238,7 @@ export async function evaluateTasks(
       subjects: options.subjects ?? null,
       mmluSplit: options.mmluSplit ?? 'test',
       includeItems: options.includeItems ?? false,
+      textField: options.textField ?? 'text',
       compare: options.reference !== undefined,
       conventions: HARNESS_CONVENTIONS,
     },

@@ -29,7 +29,7 @@ export { readHellaswag, hellaswagPreprocess, hellaswagQuery } from './read-hella
 export { readBoolq, boolqPrompt } from './read-boolq.js';
 export { readMcJsonl } from './read-mc-jsonl.js';
 export { readLossDocuments } from './read-loss-documents.js';
-export type { LossDocument } from './read-loss-documents.js';
+export type { LossDocument, LossReadOptions } from './read-loss-documents.js';
 export type { TaskReadOptions } from './read-text-lines.js';
 export { MalformedRowCollector } from './malformed-rows.js';
 export type { MalformedRow } from './malformed-rows.js';

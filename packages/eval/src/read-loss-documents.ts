@@ -1,11 +1,13 @@
 // Documents for the language-model loss. A JSON Lines file gives one document per
-// line (its "text" field, like C4); any other file is one document, its text byte
-// for byte (a held-out TinyStories or WikiText file). Invalid UTF-8 is an error
+// line (its "text" field, like C4), a Parquet file one per row (its "text" column,
+// like a Hugging Face dataset; read by @layerprune/data, one row group at a time);
+// any other file is one document, its text byte for byte (a held-out TinyStories
+// or WikiText file). Invalid UTF-8 is an error
 // naming the line (or U+FFFD with encodingErrors "replace"). Documents with no
 // text are left out, and a file with none left is EMPTY_TASK: a loss over zero
 // tokens would be NaN.
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '@layerprune/data';
-import { EvalError } from './eval-error.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, isParquetFile, readDocuments } from '@layerprune/data';
+import { EvalError, fromDataError } from './eval-error.js';
 import type { MalformedRowCollector } from './malformed-rows.js';
 import { readJsonl } from './read-jsonl.js';
 import { streamTextLines, type TaskReadOptions } from './read-text-lines.js';
@@ -13,6 +15,19 @@ import { streamTextLines, type TaskReadOptions } from './read-text-lines.js';
 export interface LossDocument {
   id: string;
   text: string;
+}
+
+/** The read limits, and the JSON Lines field / Parquet column holding the text (default "text"). */
+export interface LossReadOptions extends TaskReadOptions {
+  field?: string;
+}
+
+async function readParquetLoss(file: string, options: LossReadOptions, documents: LossDocument[]): Promise<void> {
+  try {
+    for await (const doc of readDocuments(file, { ...options, format: 'parquet' })) documents.push({ id: `${file}:row ${doc.line}`, text: doc.text });
+  } catch (error) {
+    throw fromDataError(error);
+  }
 }
 
 async function readWholeDocument(file: string, options: TaskReadOptions): Promise<string> {
@@ -34,23 +49,27 @@ async function readWholeDocument(file: string, options: TaskReadOptions): Promis
   return parts.join('');
 }
 
-export async function readLossDocuments(file: string, collector: MalformedRowCollector, options: TaskReadOptions = {}): Promise<LossDocument[]> {
+export async function readLossDocuments(file: string, collector: MalformedRowCollector, options: LossReadOptions = {}): Promise<LossDocument[]> {
   const documents: LossDocument[] = [];
-  if (/\.jsonl(\.gz)?$/.test(file)) {
+  const { field = 'text', ...limits } = options;
+  if (/\.parquet$/i.test(file) || (await isParquetFile(file).catch(() => false))) {
+    await readParquetLoss(file, options, documents);
+  } else if (/\.jsonl(\.gz)?$/.test(file)) {
     await readJsonl(
       file,
       collector,
       ({ line, value }) => {
-        if (typeof value.text !== 'string') {
-          collector.report(file, line, 'missing "text" (a string)');
+        const text = value[field];
+        if (typeof text !== 'string') {
+          collector.report(file, line, `missing "${field}" (a string)`);
           return;
         }
-        if (value.text.trim() !== '') documents.push({ id: `${file}:${line}`, text: value.text });
+        if (text.trim() !== '') documents.push({ id: `${file}:${line}`, text });
       },
-      options,
+      limits,
     );
   } else {
-    const text = await readWholeDocument(file, options);
+    const text = await readWholeDocument(file, limits);
     if (text.trim() !== '') documents.push({ id: file, text });
   }
   if (documents.length === 0) {

@@ -2,7 +2,9 @@
 // in float32 (as QLoRA does: bitsandbytes quantizes only the Linear layers of the
 // blocks), and each block linear stored in 4-bit NF4 (double-quantized absmax),
 // 16-bit or float32. linear() dequantizes one weight into a caller's reusable
-// buffer, so at most one block's weights exist in float32 at a time.
+// buffer, so at most one block's weights exist in float32 at a time. A base
+// read from a 4-bit bitsandbytes checkpoint keeps its NF4 / FP4 states as they
+// are at 4 bits (no second rounding).
 import { decodeToFloat32, encodeFromFloat32 } from '@layerprune/tensor-io';
 import type { BlockWeights } from '@layerprune/model';
 import { dequantize4bit, quantize4bit, type QuantState4bit } from '@layerprune/quant';
@@ -18,12 +20,18 @@ export interface WeightReader {
   has(name: string): boolean;
   readFloat32(name: string): Promise<Float32Array>;
   info?(name: string): { dtype: string };
+  /**
+   * The stored 4-bit state of `name` when the source itself is 4-bit (a
+   * bitsandbytes checkpoint), else null: at `bits` 4 it is kept exactly instead
+   * of being dequantized and quantized again.
+   */
+  fourBitState?(name: string): Promise<QuantState4bit | null>;
 }
 
 type StoredLinear =
   | { kind: 'f32'; values: Float32Array }
   | { kind: 'half'; dtype: 'F16' | 'BF16'; bytes: Uint8Array }
-  | { kind: 'nf4'; state: QuantState4bit };
+  | { kind: '4bit'; state: QuantState4bit };
 
 export class FrozenBase {
   readonly config: TrainModelConfig;
@@ -76,13 +84,14 @@ export class FrozenBase {
       });
       for (const m of ALL_LINEAR_MODULES) {
         const name = `model.layers.${l}.${moduleSuffix(m)}.weight`;
-        const values = await need(name);
-        const sourceDtype = reader.info?.(name).dtype;
-        linears.set(`${l}.${m}`, storeLinear(values, bits, sourceDtype, name));
+        const state = bits === 4 && reader.has(name) ? ((await reader.fourBitState?.(name)) ?? null) : null;
+        const stored = state ? ({ kind: '4bit', state } as const) : storeLinear(await need(name), bits, reader.info?.(name).dtype, name);
+        linears.set(`${l}.${m}`, stored);
+        const numel = stored.kind === '4bit' ? stored.state.numel : stored.kind === 'f32' ? stored.values.length : stored.bytes.length / 2;
         const biasName = `model.layers.${l}.${moduleSuffix(m)}.bias`;
         if (reader.has(biasName)) {
           const bias = await reader.readFloat32(biasName);
-          const expected = values.length / (m === 'o_proj' || m === 'down_proj' ? (m === 'o_proj' ? config.numAttentionHeads * config.headDim : config.intermediateSize) : config.hiddenSize);
+          const expected = numel / (m === 'o_proj' || m === 'down_proj' ? (m === 'o_proj' ? config.numAttentionHeads * config.headDim : config.intermediateSize) : config.hiddenSize);
           if (bias.length !== expected) {
             throw new LoraError('UNSUPPORTED_MODEL', `"${biasName}" has ${bias.length} values, expected ${expected} (the output size of ${m})`, { field: biasName, limit: expected });
           }
@@ -114,7 +123,7 @@ export class FrozenBase {
       view.set(stored.values);
       return view;
     }
-    if (stored.kind === 'nf4') return dequantize4bit(stored.state, out ? { out } : {});
+    if (stored.kind === '4bit') return dequantize4bit(stored.state, out ? { out } : {});
     const n = stored.bytes.length / 2;
     const view = out ? out.subarray(0, n) : new Float32Array(n);
     decodeHalfInto(stored.bytes, stored.dtype, view);
@@ -160,7 +169,7 @@ function storeLinear(values: Float32Array, bits: BaseBits, sourceDtype: string |
     const dtype = sourceDtype === 'F16' ? 'F16' : 'BF16';
     return { kind: 'half', dtype, bytes: encodeFromFloat32(values, dtype) };
   }
-  return { kind: 'nf4', state: quantize4bit(values, { type: 'nf4', blockSize: 64, doubleQuant: true, name }) };
+  return { kind: '4bit', state: quantize4bit(values, { type: 'nf4', blockSize: 64, doubleQuant: true, name }) };
 }
 
 function decodeHalfInto(bytes: Uint8Array, dtype: 'F16' | 'BF16', out: Float32Array): void {

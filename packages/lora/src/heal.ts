@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutput } from '@layerprune/safe-output';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
 import { renderLineChart } from '@layerprune/figures';
-import { loadTokenizer, selectBackend, type BackendName } from '@layerprune/model';
-import { FrozenBase, type BaseBits } from './frozen-base.js';
+import { loadTokenizer, selectBackend, validateQuantizedWeights, type BackendName } from '@layerprune/model';
+import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
+import { FrozenBase, type BaseBits, type WeightReader } from './frozen-base.js';
+import { quantizedWeightReader } from './quantized-weight-reader.js';
 import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { LoraError } from './lora-error.js';
@@ -154,6 +156,12 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   let output: InPlaceOutput | null = null;
   try {
     checkTrainable(modelDir.config, modelDir.dir);
+    // A bitsandbytes checkpoint (`layerprune quantize` output): its logical tensors,
+    // checked against config.json like a dense model's, are the base. Wraps modelDir
+    // (closed below), nothing reopened.
+    const quantized = (await isQuantizedModelDir(modelDir.dir)) ? await openQuantizedWeights(modelDir) : null;
+    if (quantized) validateQuantizedWeights(quantized);
+    const reader: WeightReader = quantized ? quantizedWeightReader(quantized) : modelDir.weights;
     // Everything that can be refused is refused before the output directory exists.
     checkTrainOptions({ ...o, maxPositionEmbeddings: modelDir.config.maxPositionEmbeddings });
     const loraConfig = resolveLoraConfig({
@@ -179,8 +187,14 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       ? (await loadPackedData(o.evalData, tokenizer, { ...options.readLimits, seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
       : null;
 
-    log(`loading ${modelDir.dir} with block linears at ${o.bits} bits`);
-    const base = await FrozenBase.load(modelDir.config, modelDir.weights, o.bits);
+    const q = quantized?.quantization;
+    const how = !q
+      ? `at ${o.bits} bits`
+      : q.loadIn4bit && o.bits === 4
+        ? `as stored (${q.quantType}, 4-bit states kept exactly)`
+        : `dequantized from ${q.quantType} and stored at ${o.bits} bits`;
+    log(`loading ${modelDir.dir} with block linears ${how}`);
+    const base = await FrozenBase.load(modelDir.config, reader, o.bits);
     const initRng = new SeededRng(o.seed);
     const adapters = LoraAdapters.create(loraConfig, llamaLinearShapes(modelDir.config), initRng);
     runner = new LoraRunner(base, adapters);

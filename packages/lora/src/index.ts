@@ -16,6 +16,7 @@ export { clipGradNorm } from './clip-grad-norm.js';
 export type { TrainModelConfig } from './train-model-config.js';
 export { FrozenBase } from './frozen-base.js';
 export type { BaseBits, WeightReader } from './frozen-base.js';
+export { quantizedWeightReader } from './quantized-weight-reader.js';
 export { LoraRunner } from './lora-runner.js';
 export type { MicroBatchResult } from './lora-runner.js';
 export { PackedSequences } from './packed-sequences.js';

@@ -4,9 +4,13 @@
 // base, pass that base so the merge starts from the dequantized NF4 weights the
 // adapter was trained against: the merged float32 values are then rounded to the
 // source dtype too (the result is no longer 4-bit, the source model never was).
+// A bitsandbytes-quantized source (`layerprune quantize` output) gives a dense
+// model: every quantized weight dequantized (float32 unless `dtype` is given),
+// the quantization_config dropped.
 // The model card (README.md) is rewritten: base model, adapter, dtypes.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
 import { writeOutputDirectory } from '@layerprune/safe-output';
 import {
   copyModelFiles,
@@ -56,17 +60,23 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
     }
     const byWeight = new Map(adapters.pairs.map((p) => [`model.layers.${p.layer}.${moduleSuffix(p.module)}.weight`, p]));
     const fromNf4 = options.quantizedBase?.bits === 4 ? options.quantizedBase : null;
+    // Logical tensors of a quantized source (the packed codes and their companions hidden behind each weight).
+    const quantized = (await isQuantizedModelDir(source.dir)) ? await openQuantizedWeights(source) : null;
+    const kindOf = (name: string): string => (quantized ? quantized.entry(name).kind : 'dense');
     const outputDtypes = new Set<string>();
     const sourceDtypes = new Set<string>();
-    const sources: TensorSource[] = source.weights.names().map((name) => {
-      const info = source.weights.info(name);
+    const sources: TensorSource[] = (quantized ? quantized.names() : source.weights.names()).map((name) => {
+      const stored = source.weights.info(name);
+      const kind = kindOf(name);
+      const dequantized = kind !== 'dense';
+      const info = dequantized ? { dtype: 'F32' as DType, shape: quantized!.entry(name).shape } : stored;
       const isFloat = info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16' || info.dtype === 'F64';
       const pair = byWeight.get(name);
       const fromQuantized = pair !== undefined && fromNf4 !== null;
       const dtype: DType = !isFloat ? info.dtype : (options.dtype ?? info.dtype);
       if (isFloat) {
         outputDtypes.add(dtype);
-        sourceDtypes.add(info.dtype);
+        sourceDtypes.add(dequantized ? kind : info.dtype);
       }
       return {
         name,
@@ -74,8 +84,8 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
         shape: info.shape,
         read: async () => {
           // Tensors without an adapter, in their own dtype: byte for byte.
-          if (!isFloat || (pair === undefined && dtype === info.dtype)) return source.weights.readRaw(name);
-          const values = fromQuantized ? fromNf4.linear(pair.layer, pair.module).slice() : await source.weights.readFloat32(name);
+          if (!dequantized && (!isFloat || (pair === undefined && dtype === info.dtype))) return source.weights.readRaw(name);
+          const values = fromQuantized ? fromNf4.linear(pair.layer, pair.module).slice() : await (quantized ?? source.weights).readFloat32(name);
           if (pair) {
             if (values.length !== pair.outFeatures * pair.inFeatures) {
               throw new LoraError('ADAPTER_MISMATCH', `${name} has ${values.length} values, the adapter expects [${pair.outFeatures}, ${pair.inFeatures}]`, {
@@ -99,6 +109,7 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
     const written = await writeOutputDirectory(out, { inputs, force: options.force ?? true, command: 'merge' }, async (temp) => {
       await writeShardedSafetensors(temp, sources, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
       const config = { ...source.rawConfig };
+      if (quantized) delete config.quantization_config;
       if (outputDtypes.size === 1) config.torch_dtype = TORCH_DTYPE[[...outputDtypes][0]] ?? config.torch_dtype;
       await writeFileAtomic(join(temp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       await copyModelFiles(source, temp, { exclude: [MODEL_CARD_NAME] });
@@ -111,8 +122,8 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
           `Adapter: LoRA rank ${lora.rank}, alpha ${lora.alpha} (scaling ${adapters.scaling}${lora.useRslora ? ', rsLoRA' : ''}), target modules ${lora.targetModules.join(', ')}`,
           `Modules merged: ${adapters.pairs.length}${lora.layersToTransform === null ? '' : ` (blocks ${lora.layersToTransform.join(', ')})`}`,
           fromNf4
-            ? 'Merged into: the dequantized NF4 (4-bit) weights the adapter was trained against (QLoRA)'
-            : 'Merged into: the source weights',
+            ? `Merged into: the dequantized ${quantized?.quantization?.loadIn4bit ? quantized.quantization.quantType.toUpperCase() : 'NF4'} (4-bit) weights the adapter was trained against (QLoRA)`
+            : `Merged into: the source weights${quantized ? ' (dequantized)' : ''}`,
           `Source dtype: ${[...sourceDtypes].map((d) => TORCH_DTYPE[d] ?? d).join(', ')}; merged weights written as ${[...outputDtypes].map((d) => TORCH_DTYPE[d] ?? d).join(', ')}${options.dtype ? ' (asked)' : ''}`,
         ],
         toolName: tool.name,

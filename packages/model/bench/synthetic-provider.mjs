@@ -43,6 +43,8 @@ export function syntheticProvider(config, { keepAll = false } = {}) {
   let head = null;
   return {
     config,
+    // Without keepAll every block is written into the same buffers: engines that keep arrays must copy.
+    reusesArrays: !keepAll,
     async embedding() {
       embedding ??= fill(new Float32Array(config.vocabSize * h), 7, 2);
       return embedding;

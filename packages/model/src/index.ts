@@ -1,7 +1,7 @@
 export { ModelError } from './errors.js';
 export type { ModelErrorCode, ModelErrorDetails } from './errors.js';
 
-export { selectBackend } from './backend/select-backend.js';
+export { selectBackend } from './engine/tfjs-engine-factory.js';
 export { isBackendName, BACKEND_NAMES } from './backend/choose-backend.js';
 export type { BackendName, ConcreteBackend, BackendDeps } from './backend/choose-backend.js';
 
@@ -16,11 +16,24 @@ export type { GenerateOptions } from './generate/generate-tokens.js';
 export { resolveArchitecture } from './config/resolve-architecture.js';
 export type { Architecture } from './config/resolve-architecture.js';
 
+export { tfjsEngineFactory } from './engine/tfjs-engine-factory.js';
+export type { EngineFactory, PreparedEngine } from './engine/engine-factory.js';
+export { targetRows } from './engine/target-rows.js';
+export type { TargetRows } from './engine/target-rows.js';
+export { causalMaskValues, MASKED_SCORE } from './attention/causal-mask.js';
+export { ropeTables } from './rope/rope-tables.js';
+export type { RopeTables } from './rope/rope-tables.js';
+export { padBatch } from './llama-model.js';
 export type { Engine, Decoder, TokenBatch, EngineForwardRequest, EngineForwardResult, PositionSelection, WeightMode } from './engine.js';
 
 export { LINEAR_MODULES, linearShape } from './weights/block-weights.js';
-export type { BlockWeights, WeightProvider, LinearModule } from './weights/block-weights.js';
+export type { BlockWeights, WeightProvider, LinearModule, Packed4bitLinear, PackedBlockWeights } from './weights/block-weights.js';
 export { finiteWeightProvider } from './weights/finite-weight-provider.js';
+export { HfWeightProvider } from './weights/hf-weight-provider.js';
+export type { HfWeightProviderOptions } from './weights/hf-weight-provider.js';
+export { readerFromWeightStore } from './weights/tensor-reader.js';
+export type { TensorReader } from './weights/tensor-reader.js';
+export { readerFromQuantizedWeights, validateQuantizedWeights } from './weights/quantized-tensor-reader.js';
 
 export { argmax } from './generate/sample-token.js';
 

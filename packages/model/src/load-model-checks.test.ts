@@ -85,6 +85,13 @@ describe('memory estimate', () => {
     expect(estimateLoadMemoryBytes(arch, 'streaming', 'none')).toBe(4 * (3 * embedding + 3 * block));
   });
 
+  it('counts a tied lm_head once in JS memory when streaming', () => {
+    const tied = randomModel({ modelType: 'llama', numLayers: 4, hiddenSize: 32, intermediateSize: 48, vocabSize: 50, tieWordEmbeddings: true, seed: 82 });
+    const tiedArch = resolveArchitecture(tied.config, tied.rawConfig, 'random');
+    // The embedding array doubles as the lm_head; only the backend copy of the head is extra.
+    expect(estimateLoadMemoryBytes(tiedArch, 'streaming', 'none')).toBe(4 * (2 * embedding + 3 * block));
+  });
+
   it('refuses a resident load above the memory budget, naming both estimates and the streaming option', async () => {
     const dir = await writeModel(random);
     const resident = estimateLoadMemoryBytes(arch, 'resident');

@@ -2,9 +2,9 @@
 // createModelFromProvider for weights that come from elsewhere (in-memory
 // random models, a dequantizing 4-bit provider).
 import { readFile } from 'node:fs/promises';
+import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
 import { isTensorIoError, openModelDir, validateModelWeights } from '@layerprune/tensor-io';
 import type { LlamaFamilyConfig, ModelDir } from '@layerprune/tensor-io';
-import { selectBackend } from './backend/select-backend.js';
 import type { BackendName } from './backend/choose-backend.js';
 import { resolveArchitecture } from './config/resolve-architecture.js';
 import type { Architecture } from './config/resolve-architecture.js';
@@ -16,20 +16,26 @@ import type { LlamaModel } from './llama-model.js';
 import { estimateLoadMemoryBytes, residentWeightBytes } from './memory/estimate-load-memory.js';
 import type { WeightCache } from './memory/estimate-load-memory.js';
 import { machineMemoryBytes, MEMORY_ENV } from './memory/machine-memory-bytes.js';
-import { TfjsEngine } from './tfjs/tfjs-engine.js';
+import { chooseEngine } from './engine/choose-engine.js';
+import type { EngineFactory, PreparedEngine } from './engine/engine-factory.js';
+import { tfjsEngineFactory, tfjsResidentLimitBytes } from './engine/tfjs-engine-factory.js';
 import type { WeightProvider } from './weights/block-weights.js';
 import { finiteWeightProvider } from './weights/finite-weight-provider.js';
 import { HfWeightProvider } from './weights/hf-weight-provider.js';
+import { readerFromQuantizedWeights, validateQuantizedWeights } from './weights/quantized-tensor-reader.js';
 import { readerFromWeightStore } from './weights/tensor-reader.js';
+import type { TensorReader } from './weights/tensor-reader.js';
 
-/**
- * Largest float32 weight total kept resident on wasm: XNNPACK packs a second
- * copy of every matmul weight inside the same 4 GiB heap, and activations need room.
- */
-export const WASM_RESIDENT_LIMIT_BYTES = 1.5 * 1024 ** 3;
+export { WASM_RESIDENT_LIMIT_BYTES } from './engine/tfjs-engine-factory.js';
 
 export interface LoadModelOptions {
-  /** Default 'auto' (tensorflow-gpu, tensorflow, wasm, cpu: the first that loads). */
+  /**
+   * The engine, or engines in order of preference: the first that supports the
+   * architecture and whose runtime loads is used, and the choice is logged.
+   * Default: TensorFlow.js on `backend`.
+   */
+  engine?: EngineFactory | readonly EngineFactory[];
+  /** TensorFlow.js backend of the default engine. Default 'auto' (tensorflow-gpu, tensorflow, wasm, cpu: the first that loads). */
   backend?: BackendName;
   /** 'auto' (default): resident unless the weights exceed the backend's budget, then streaming. */
   mode?: WeightMode | 'auto';
@@ -49,6 +55,8 @@ export interface LoadModelOptions {
 }
 
 export interface CreateModelOptions extends Omit<LoadModelOptions, 'weightCache' | 'memoryBytes'> {
+  /** An engine already chosen and prepared (loadModel passes its choice); otherwise chosen from `engine`. */
+  prepared?: PreparedEngine;
   /** config.json verbatim (fields tensor-io does not normalise, e.g. layer_types). */
   rawConfig?: Record<string, unknown>;
   /** Directory or label used in messages and as model.dir. */
@@ -59,28 +67,35 @@ export interface CreateModelOptions extends Omit<LoadModelOptions, 'weightCache'
   onDispose?: () => void;
 }
 
-/** Resident budget of a backend: the wasm heap limit, or half of `memoryBytes` (default: the machine's memory) elsewhere. */
+/** Resident budget of a TensorFlow.js backend: the wasm heap limit, or half of `memoryBytes` (default: the machine's memory) elsewhere. */
 export function residentLimitBytes(backend: string, memoryBytes: number = machineMemoryBytes()): number {
-  return backend === 'wasm' ? WASM_RESIDENT_LIMIT_BYTES : memoryBytes / 2;
+  return tfjsResidentLimitBytes(backend, memoryBytes);
 }
 
-function chooseMode(requested: WeightMode | 'auto', arch: Architecture, backend: string, memoryBytes?: number): WeightMode {
+function chooseMode(requested: WeightMode | 'auto', arch: Architecture, engine: PreparedEngine, memoryBytes?: number): WeightMode {
   const bytes = residentWeightBytes(arch);
   if (requested === 'streaming') return 'streaming';
   if (requested === 'resident') {
-    // Only wasm fails hard (a crash at 4 GiB); elsewhere an explicit request is honoured.
-    if (backend === 'wasm' && bytes > WASM_RESIDENT_LIMIT_BYTES) {
+    // Only a hard limit (wasm: a crash at 4 GiB) refuses; elsewhere an explicit request is honoured.
+    const hard = engine.hardResidentLimitBytes;
+    if (hard !== null && bytes > hard) {
       throw new ModelError(
         'MODEL_TOO_LARGE',
-        `${arch.source}: ${(bytes / 1024 ** 3).toFixed(2)} GiB of float32 weights cannot be resident on the wasm backend (limit ${(WASM_RESIDENT_LIMIT_BYTES / 1024 ** 3).toFixed(2)} GiB, 4 GiB heap); use mode "streaming"`,
-        { file: arch.source, limit: WASM_RESIDENT_LIMIT_BYTES },
+        `${arch.source}: ${(bytes / 1024 ** 3).toFixed(2)} GiB of float32 weights cannot be resident on the ${engine.backend} backend (limit ${(hard / 1024 ** 3).toFixed(2)} GiB, 4 GiB heap); use mode "streaming"`,
+        { file: arch.source, limit: hard },
       );
     }
     return 'resident';
   }
   const memory = memoryBytes ?? machineMemoryBytes();
-  const fits = bytes <= residentLimitBytes(backend, memory) && estimateLoadMemoryBytes(arch, 'resident') <= memory;
+  const fits = bytes <= engine.residentLimitBytes(memory) && estimateLoadMemoryBytes(arch, 'resident') <= memory;
   return fits ? 'resident' : 'streaming';
+}
+
+function engineList(options: LoadModelOptions): readonly EngineFactory[] {
+  const engine = options.engine;
+  if (engine === undefined) return [tfjsEngineFactory(options.backend ?? 'auto')];
+  return Array.isArray(engine) ? engine : [engine as EngineFactory];
 }
 
 const gib = (bytes: number): string => `${bytes >= 1024 ** 3 ? (bytes / 1024 ** 3).toFixed(2) : (bytes / 1024 ** 3).toPrecision(3)} GiB`;
@@ -117,6 +132,10 @@ function planMemory(arch: Architecture, mode: WeightMode, requestedCache: Weight
   return 'none';
 }
 
+function defaultLog(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 function eosSet(config: LlamaFamilyConfig, extra: number[]): Set<number> {
   const ids = new Set<number>(extra);
   const eos = config.eosTokenId;
@@ -126,12 +145,12 @@ function eosSet(config: LlamaFamilyConfig, extra: number[]): Set<number> {
 }
 
 export async function createModelFromProvider(provider: WeightProvider, options: CreateModelOptions = {}): Promise<LlamaModel> {
-  const backend = await selectBackend(options.backend ?? 'auto', options.log);
   const dir = options.dir ?? 'memory';
   const arch = resolveArchitecture(provider.config, options.rawConfig ?? {}, dir);
-  const mode = chooseMode(options.mode ?? 'auto', arch, backend);
+  const prepared = options.prepared ?? (await chooseEngine(engineList(options), arch, options.log ?? defaultLog)).prepared;
+  const mode = chooseMode(options.mode ?? 'auto', arch, prepared);
   // Every engine path reads its weights through this check: a NaN weight is refused, not evaluated.
-  const engine = await TfjsEngine.create(arch, finiteWeightProvider(provider, dir), { mode, backend });
+  const engine = await prepared.create(arch, finiteWeightProvider(provider, dir), { mode });
   const model = createLlamaModel({ engine, dir, eosIds: eosSet(provider.config, options.eosIds ?? []) });
   const dispose = model.dispose.bind(model);
   let disposed = false;
@@ -183,11 +202,29 @@ async function generationEosIds(path: string | null): Promise<number[]> {
 }
 
 /**
- * Loads a Hugging Face llama / mistral / qwen2 directory with safetensors weights.
+ * The reader of an opened directory: its safetensors as they are, or, for a
+ * bitsandbytes-quantized directory (`quantization_config` in config.json, as
+ * `layerprune quantize` and transformers + bitsandbytes write it), its logical
+ * tensors through @layerprune/quant, checked against the config like dense ones
+ * and dequantized to float32 when the provider reads them.
+ */
+async function directoryReader(modelDir: ModelDir): Promise<TensorReader> {
+  if (!(await isQuantizedModelDir(modelDir.dir))) return readerFromWeightStore(modelDir.weights, modelDir.dir);
+  // Wraps modelDir without reopening it: closing modelDir closes it.
+  const quantized = await openQuantizedWeights(modelDir);
+  validateQuantizedWeights(quantized);
+  return readerFromQuantizedWeights(quantized, modelDir.dir);
+}
+
+/**
+ * Loads a Hugging Face llama / mistral / qwen2 directory with safetensors weights,
+ * dense or bitsandbytes-quantized (NF4 / FP4 / int8: dequantized to float32 block
+ * by block as the engine reads them).
  * Before reading any weight: the config is checked for what this runtime
- * supports, the weights against the config (tensor-io's validateModelWeights),
- * and the memory estimate of the chosen mode against the machine's; while
- * reading, every weight is checked for NaN / Infinity.
+ * supports, the weights against the config (tensor-io's validateModelWeights;
+ * for a quantized directory both its stored tensors and its logical ones), and
+ * the memory estimate of the chosen mode (float32, what the engines hold)
+ * against the machine's; while reading, every weight is checked for NaN / Infinity.
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LlamaModel> {
   let modelDir: ModelDir;
@@ -200,23 +237,24 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   try {
     const arch = resolveArchitecture(modelDir.config, modelDir.rawConfig, `${modelDir.dir}/config.json`);
     validateModelWeights(modelDir);
+    const reader = await directoryReader(modelDir);
     const memoryBytes = options.memoryBytes ?? machineMemoryBytes();
-    const backend = await selectBackend(options.backend ?? 'auto', options.log);
-    const mode = chooseMode(options.mode ?? 'auto', arch, backend, memoryBytes);
+    const { prepared } = await chooseEngine(engineList(options), arch, options.log ?? defaultLog);
+    const mode = chooseMode(options.mode ?? 'auto', arch, prepared, memoryBytes);
     const weightCache = planMemory(arch, mode, options.weightCache, memoryBytes, options.log);
     const cache = mode === 'streaming' && weightCache === 'memory';
-    const provider = new HfWeightProvider(modelDir.config, readerFromWeightStore(modelDir.weights, modelDir.dir), { cache });
+    const provider = new HfWeightProvider(modelDir.config, reader, { cache });
     const model = await createModelFromProvider(provider, {
       ...options,
-      backend,
+      prepared,
       mode,
       rawConfig: modelDir.rawConfig,
       dir: modelDir.dir,
       eosIds: await generationEosIds(modelDir.files.generationConfig),
       onDispose: () => void modelDir.close().catch(() => undefined),
     });
-    // Resident engines hold everything they need; only streaming reads the files later.
-    if (mode === 'resident') await modelDir.close();
+    // Resident engines that read everything up front need the files no more; streaming and lazy engines read them later.
+    if (mode === 'resident' && !prepared.readsWeightsLazily) await modelDir.close();
     return model;
   } catch (error) {
     await modelDir.close().catch(() => undefined);

@@ -24,7 +24,8 @@ export interface AnalysisDocumentInput {
   table: DistanceTable;
   metric: SimilarityMetric;
   toolVersion: string;
-  model: { dir: string; modelType: string; backend: string; mode: string };
+  /** engine: "onnx" or "tfjs"; backend: the device or TensorFlow.js backend it ran on. */
+  model: { dir: string; modelType: string; engine: string; backend: string; mode: string };
   data: { file: string; format: string; seed: number; samplesRequested: number; seqLen: number; sampled: number; truncated: number };
 }
 

@@ -4,7 +4,7 @@
 // budget), and measure the distance table over the sample. Where the results go
 // (an output directory, a stage record) is the caller's business.
 import { loadCalibrationSequences, type DataFormat, type ReadLimitOptions } from '@layerprune/data';
-import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
+import { loadModel, loadTokenizer, type BackendName, type EngineFactory } from '@layerprune/model';
 import type { AnalysisSummary } from '@layerprune/report';
 import type { DistanceTable, DistanceTableJSON, SimilarityMetric } from '@layerprune/similarity';
 import { analyzeModel } from './analyze-model.js';
@@ -23,8 +23,10 @@ export interface AnalyzeStageInput {
   /** Sequences per forward pass. */
   batchSize: number;
   metric: SimilarityMetric;
-  /** Default 'auto'. */
+  /** TensorFlow.js backend when `engine` is left out. Default 'auto'. */
   backend?: BackendName;
+  /** The engines to load the model with, in order of preference (see engineFactories); default TensorFlow.js on `backend`. */
+  engine?: EngineFactory | readonly EngineFactory[];
   /** Default 'auto': resident unless the weights exceed the backend's budget. */
   mode?: 'auto' | 'resident' | 'streaming';
   /** Default 'auto' (by extension and content). */
@@ -37,7 +39,7 @@ export interface AnalyzeStageInput {
   /** Called once the calibration sample is read, before the model loads. */
   onData?: (data: AnalyzeStageData) => void;
   /** Called once the model is loaded, before the first forward pass. */
-  onModel?: (model: { backend: string; mode: string }) => void;
+  onModel?: (model: { engine: string; backend: string; mode: string }) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -53,13 +55,14 @@ export interface AnalyzeStageData {
 
 export interface AnalyzeStageResult extends AnalyzeStageData {
   table: DistanceTable;
-  /** The backend the model ran on and whether its weights were resident or streamed. */
+  /** The engine ("onnx", "tfjs"), the device or backend it ran on, and whether its weights were resident or streamed. */
+  engine: string;
   backend: string;
   mode: string;
 }
 
 /** What a run records of its analysis stage (JSON; the full table included). */
-export type AnalyzeStageSummary = AnalysisSummary & { backend: string; mode: string; sampled: number; truncated: number; table: DistanceTableJSON };
+export type AnalyzeStageSummary = AnalysisSummary & { engine: string; backend: string; mode: string; sampled: number; truncated: number; table: DistanceTableJSON };
 
 export async function analyzeStage(input: AnalyzeStageInput): Promise<AnalyzeStageResult> {
   const tokenizer = await loadTokenizer(input.modelDir);
@@ -78,21 +81,21 @@ export async function analyzeStage(input: AnalyzeStageInput): Promise<AnalyzeSta
     tokens: calibration.tokens,
   };
   input.onData?.(data);
-  const model = await loadModel(input.modelDir, { backend: input.backend ?? 'auto', mode: input.mode ?? 'auto', log: input.log });
+  const model = await loadModel(input.modelDir, { engine: input.engine, backend: input.backend ?? 'auto', mode: input.mode ?? 'auto', log: input.log });
   try {
-    input.onModel?.({ backend: model.backend, mode: model.mode });
+    input.onModel?.({ engine: model.engine.name, backend: model.backend, mode: model.mode });
     const table = await analyzeModel(model, calibration.sequences, {
       metric: input.metric,
       batchSize: input.batchSize,
       onProgress: input.onProgress,
     });
-    return { ...data, table, backend: model.backend, mode: model.mode };
+    return { ...data, table, engine: model.engine.name, backend: model.backend, mode: model.mode };
   } finally {
     model.dispose();
   }
 }
 
-/** The stage record of a run: the figures the report shows, the backend and sample facts, the table. */
+/** The stage record of a run: the figures the report shows, the engine, backend and sample facts, the table. */
 export function analyzeStageSummary(result: AnalyzeStageResult, metric: SimilarityMetric): AnalyzeStageSummary {
   const { table } = result;
   return {
@@ -102,6 +105,7 @@ export function analyzeStageSummary(result: AnalyzeStageResult, metric: Similari
     distances: table.rows().map((r) => Array.from(r.values)),
     standardErrors: table.rows().map((r) => Array.from({ length: r.values.length }, (_, l) => table.standardError(r.n, l) ?? 0)),
     optimal: table.recommendations().map((b) => ({ n: b.n, start: b.start, distance: b.distance })),
+    engine: result.engine,
     backend: result.backend,
     mode: result.mode,
     sampled: result.sampled,

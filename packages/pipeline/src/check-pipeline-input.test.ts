@@ -21,7 +21,7 @@ describe('checkPipelineInput', () => {
   });
 
   it.each([
-    [{ colour: 'red' }, 'colour', 'p.yaml: colour: unknown field (known: model, data, out, eval, fractions, methods, seed, backend, maxDocumentBytes, encodingErrors, analysis, evaluation, heal)'],
+    [{ colour: 'red' }, 'colour', 'p.yaml: colour: unknown field (known: model, data, out, eval, fractions, methods, seed, backend, engine, threads, device, maxDocumentBytes, encodingErrors, analysis, evaluation, heal)'],
     [{ heal: { stepz: 3 } }, 'heal.stepz', 'p.yaml: heal.stepz: unknown field of heal (known: steps, batch, microBatch, seqLen, lr, warmup, rank, alpha, dropout, targets, bits, saveEvery)'],
     [{ analysis: { seq_len: 64 } }, 'analysis.seq_len', undefined],
     [{ evaluation: { limt: 3 } }, 'evaluation.limit'.replace('limit', 'limt'), undefined],
@@ -56,6 +56,10 @@ describe('checkPipelineInput', () => {
     [{ evaluation: { limit: 0 } }, 'evaluation.limit', 'must be an integer in [1, 10000000] (or null for the default), got 0'],
     [{ methods: ['similarity', 'random'] }, 'methods[1]', 'unknown value "random" (known: similarity, deepest)'],
     [{ backend: 'gpu' }, 'backend', 'must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"'],
+    [{ engine: 'torch' }, 'engine', 'must be one of auto, onnx, tfjs, got "torch"'],
+    [{ threads: 0 }, 'threads', 'must be an integer in [1, 1024] (or null for the default), got 0'],
+    [{ threads: 1.5 }, 'threads', 'must be an integer in [1, 1024] (or null for the default), got 1.5'],
+    [{ device: 'gpu' }, 'device', 'must be one of cpu, cuda, got "gpu"'],
     [{ eval: 'loss:x.txt' }, 'eval', 'must be a list of strings, got "loss:x.txt"'],
     [{ model: '' }, 'model', 'must be a non-empty string, got ""'],
   ])('refuses %j naming the field, the value and the range', (input, field, message) => {

@@ -1,4 +1,4 @@
-// Versions recorded in every report: Node, platform, backend and the packages.
+// Versions recorded in every report: Node, platform, engine, backend and the packages.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
@@ -12,7 +12,10 @@ const PACKAGES = [
   '@layerprune/eval',
   '@layerprune/report',
   '@layerprune/pipeline',
+  '@layerprune/engine-onnx',
   '@tensorflow/tfjs',
+  // The onnx engine's runtime: found when installed beside @layerprune/engine-onnx (hoisted), left out otherwise.
+  'onnxruntime-node',
 ];
 
 async function versionOf(name: string): Promise<string | null> {
@@ -26,11 +29,15 @@ async function versionOf(name: string): Promise<string | null> {
   }
 }
 
-export async function collectEnvironment(backend: string): Promise<{ node: string; platform: string; backend: string; packages: Record<string, string> }> {
+/** `engine`: the engine the analysis ran on ("onnx", "tfjs"); `backend`: its device or TensorFlow.js backend. */
+export async function collectEnvironment(
+  engine: string,
+  backend: string,
+): Promise<{ node: string; platform: string; engine: string; backend: string; packages: Record<string, string> }> {
   const packages: Record<string, string> = {};
   for (const name of PACKAGES) {
     const version = await versionOf(name);
     if (version !== null) packages[name] = version;
   }
-  return { node: process.version, platform: `${process.platform} ${process.arch}`, backend, packages };
+  return { node: process.version, platform: `${process.platform} ${process.arch}`, engine, backend, packages };
 }

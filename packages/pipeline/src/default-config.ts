@@ -20,6 +20,10 @@ export function defaultPipelineConfig(): PipelineConfigInput {
     methods: ['similarity', 'deepest'],
     seed: 1234,
     backend: 'auto',
+    engine: 'auto',
+    // null: all cores.
+    threads: null,
+    device: 'cpu',
     maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
     encodingErrors: 'error',
     // seqLen null: DEFAULT_ANALYSIS_SEQ_LEN / DEFAULT_HEAL_SEQ_LEN, or the model's

@@ -2,7 +2,7 @@
 // to metric values for the report: "loss" (nats/token on the held-out text) and
 // "<task>.acc" for multiple-choice tasks.
 import { evaluateTasks, type EvalReport, type TaskReadOptions, type TaskSpec } from '@layerprune/eval';
-import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
+import { loadModel, loadTokenizer, type BackendName, type EngineFactory } from '@layerprune/model';
 import type { MetricSpec, MetricValues } from '@layerprune/report';
 
 export interface ModelEvaluation {
@@ -20,7 +20,10 @@ export interface EvaluateModelDirOptions {
   /** Loss tasks score only their first N characters; null = all. */
   lossChars: number | null;
   seed: number;
+  /** TensorFlow.js backend when `engine` is left out (or falls back to tfjs). */
   backend: BackendName;
+  /** The engines to load the model with, in order of preference (see engineFactories); default TensorFlow.js on `backend`. */
+  engine?: EngineFactory | readonly EngineFactory[];
   /** How task files are read (longest document, invalid UTF-8). */
   readLimits?: TaskReadOptions;
   onProgress?: (task: string, done: number, total: number) => void;
@@ -33,7 +36,7 @@ function metricKey(spec: TaskSpec, tasks: TaskSpec[]): string {
 }
 
 export async function evaluateModelDir(dir: string, options: EvaluateModelDirOptions): Promise<ModelEvaluation> {
-  const model = await loadModel(dir, { backend: options.backend, log: options.log });
+  const model = await loadModel(dir, { engine: options.engine, backend: options.backend, log: options.log });
   try {
     const tokenizer = await loadTokenizer(dir);
     const values: MetricValues = {};

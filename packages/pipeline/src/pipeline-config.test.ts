@@ -56,6 +56,21 @@ describe('pipeline config', () => {
     expect(() => validatePipelineConfig(withoutSeed, 'p.yaml')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'seed', message: 'p.yaml: seed: is missing' }));
   });
 
+  it('engine auto on cpu with all cores unless set; engines, threads and devices are checked and must agree', () => {
+    const config = validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig()));
+    expect({ engine: config.engine, threads: config.threads, device: config.device }).toEqual({ engine: 'auto', threads: null, device: 'cpu' });
+    const set = validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'onnx', threads: 2, device: 'cuda' }));
+    expect({ engine: set.engine, threads: set.threads, device: set.device }).toEqual({ engine: 'onnx', threads: 2, device: 'cuda' });
+    // A file that leaves threads out is valid: null (all cores) is the default.
+    const { threads: _threads, ...withoutThreads } = mergeConfigInputs(defaultPipelineConfig());
+    expect(validatePipelineConfig(withoutThreads).threads).toBeNull();
+    // Two options naming different engines: refused with the file, not one of them ignored.
+    expect(() => validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'tfjs', device: 'cuda' }), 'p.yaml')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', field: 'device', message: 'p.yaml: device: cuda is a device of the onnx engine; engine tfjs runs on backend' }),
+    );
+    expect(() => validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'onnx', backend: 'wasm' }))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'backend' }));
+  });
+
   it('refuses an unknown key at any depth of a pipeline file, naming the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
     dirs.push(dir);

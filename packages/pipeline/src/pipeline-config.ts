@@ -1,6 +1,7 @@
 // The options of `layerprune run` as validated data. A pipeline file (JSON or
 // YAML) holds the same fields; command-line options override it field by field.
 import { checkPipelineInput } from './check-pipeline-input.js';
+import { engineConflict, type EngineDevice, type EngineName } from './engine/engine-factories.js';
 import { PipelineError } from './pipeline-error.js';
 import { SECTION_FIELDS, SECTION_NAMES, TOP_LEVEL_FIELDS } from './pipeline-fields.js';
 
@@ -20,6 +21,12 @@ export interface PipelineConfig {
   methods: PruneMethod[];
   seed: number;
   backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Engine of analysis and evaluation: auto (onnx when installed and the model is supported, else tfjs), onnx or tfjs. */
+  engine: EngineName;
+  /** Intra-op threads of the onnx engine; null: all cores. */
+  threads: number | null;
+  /** Device of the onnx engine. */
+  device: EngineDevice;
   /** Longest line or document the data reader accepts, in bytes (a longer one is an error naming file and line). */
   maxDocumentBytes: number;
   /** Invalid UTF-8 in data: an error naming file and line, or replaced by U+FFFD. */
@@ -75,7 +82,9 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
     throw new PipelineError('CONFIG_INVALID', `${file ? `${file}: ` : ''}${field}: is missing`, { field, file });
   };
   const required = <T>(field: string, value: T | undefined): T => (value === undefined ? missing(field) : value);
-  for (const key of Object.keys(TOP_LEVEL_FIELDS)) if (key !== 'eval') required(key, (input as Record<string, unknown>)[key]);
+  for (const [key, rule] of Object.entries(TOP_LEVEL_FIELDS)) {
+    if (key !== 'eval' && !(rule.kind === 'int' && rule.nullable)) required(key, (input as Record<string, unknown>)[key]);
+  }
   const sections = { analysis: input.analysis ?? {}, evaluation: input.evaluation ?? {}, heal: input.heal ?? {} };
   for (const section of SECTION_NAMES) {
     for (const [field, rule] of Object.entries(SECTION_FIELDS[section])) {
@@ -84,6 +93,10 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
     }
   }
   const { analysis: a, evaluation: e, heal: h } = sections as PipelineConfig;
+  const engine = { backend: input.backend, threads: input.threads ?? null, device: input.device as PipelineConfig['device'] };
+  // `engine: tfjs` with `device: cuda`, ...: one of the two would be ignored, so the file is refused now.
+  const conflict = engineConflict(input.engine as PipelineConfig['engine'], engine);
+  if (conflict !== null) throw new PipelineError('CONFIG_INVALID', `${file ? `${file}: ` : ''}${conflict.field}: ${conflict.message}`, { field: conflict.field, file });
   const fractions = input.fractions as number[];
   return {
     model: input.model as string,
@@ -95,6 +108,9 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
     methods: [...new Set(input.methods as PruneMethod[])],
     seed: input.seed as number,
     backend: input.backend as PipelineConfig['backend'],
+    engine: input.engine as PipelineConfig['engine'],
+    threads: engine.threads,
+    device: engine.device,
     maxDocumentBytes: input.maxDocumentBytes as number,
     encodingErrors: input.encodingErrors as PipelineConfig['encodingErrors'],
     analysis: { samples: a.samples, seqLen: a.seqLen ?? null, batch: a.batch, metric: a.metric },

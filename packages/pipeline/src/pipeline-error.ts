@@ -7,7 +7,9 @@ export type PipelineErrorCode =
   | 'SEQ_LEN_TOO_LONG'
   | 'OUTPUT_NOT_EMPTY'
   | 'STAGE_MISMATCH'
-  | 'NO_RUNS';
+  | 'NO_RUNS'
+  /** The engine asked for (onnx) cannot be loaded: its package is not installed or fails to import. */
+  | 'ENGINE_UNAVAILABLE';
 
 export class PipelineError extends LayerpruneError<PipelineErrorCode> {
   constructor(code: PipelineErrorCode, message: string, details: { file?: string; field?: string; cause?: unknown } = {}) {

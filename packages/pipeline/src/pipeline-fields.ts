@@ -2,6 +2,7 @@
 // that checkPipelineInput (files, command-line layers) and validatePipelineConfig
 // (the merged config) read, so a field cannot be known to one and not the other.
 import { SIMILARITY_METRIC_NAMES } from '@layerprune/similarity';
+import { ENGINE_DEVICES, ENGINE_NAMES, MAX_ENGINE_THREADS } from './engine/engine-factories.js';
 import type { PruneMethod } from './pipeline-config.js';
 
 export const PRUNE_METHODS: readonly PruneMethod[] = ['similarity', 'deepest'];
@@ -32,6 +33,11 @@ export const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldRule>> = {
   methods: { kind: 'choices', values: PRUNE_METHODS },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   backend: { kind: 'choice', values: PIPELINE_BACKENDS },
+  // The engine analysis and evaluation load models with (healing trains on TensorFlow.js whatever it is).
+  engine: { kind: 'choice', values: ENGINE_NAMES },
+  // onnx engine only; null: all cores.
+  threads: { kind: 'int', min: 1, max: MAX_ENGINE_THREADS, nullable: true },
+  device: { kind: 'choice', values: ENGINE_DEVICES },
   // Limits of the data reader (@layerprune/data) for calibration, training and evaluation files.
   maxDocumentBytes: { kind: 'int', min: 1, max: 2 ** 50 },
   encodingErrors: { kind: 'choice', values: ['error', 'replace'] },

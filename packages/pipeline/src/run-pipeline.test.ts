@@ -96,6 +96,19 @@ describe('runPipeline on the bundled model', () => {
     expect(again.results.baseline).toEqual(first.results.baseline);
   });
 
+  it('records the engine next to the backend; a resume on the other engine reuses every stage (no key holds the engine)', async () => {
+    const { engine, backend } = first.results.environment;
+    expect(['onnx', 'tfjs']).toContain(engine);
+    const document = JSON.parse(await readFile(join(dir, 'out', 'analysis.json'), 'utf8')) as { model: Record<string, unknown> };
+    expect(document.model).toMatchObject({ engine, backend });
+    expect(await readFile(first.report.markdown, 'utf8')).toContain(`engine ${engine} on \`${backend}\``);
+    const other = engine === 'onnx' ? 'tfjs' : 'onnx';
+    const again = await runPipeline({ ...tinyPipelineConfig(evalTasks, join(dir, 'out')), engine: other }, { toolVersion: 'test', resume: true });
+    const stages = (await readdir(join(dir, 'out', 'stages'))).map((f) => f.replace(/\.json$/, '')).sort();
+    expect([...again.reusedStages].sort()).toEqual(stages);
+    expect(again.results.runs).toEqual(first.results.runs);
+  });
+
   it('refuses a non-empty output without resume or force, before any work', async () => {
     await expect(runPipeline(tinyPipelineConfig(evalTasks, join(dir, 'out')), { toolVersion: 'test' })).rejects.toMatchObject({
       code: 'OUTPUT_EXISTS',

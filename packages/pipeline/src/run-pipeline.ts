@@ -20,11 +20,13 @@ import {
 } from '@layerprune/report';
 import { DistanceTable, similarityMetricInfo, type SimilarityMetric } from '@layerprune/similarity';
 import { fingerprintInputs, openOutputInPlace } from '@layerprune/safe-output';
+import type { EngineFactory } from '@layerprune/model';
 import { pruneModel } from '@layerprune/surgery';
 import { writeFileAtomic } from '@layerprune/tensor-io';
 import { analysisDocument } from './analysis-document.js';
 import { analyzeStage, analyzeStageSummary } from './analyze-stage.js';
 import { collectEnvironment } from './collect-environment.js';
+import { engineFactories } from './engine/engine-factories.js';
 import { evaluateModelDir, type ModelEvaluation } from './evaluate-model-dir.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
@@ -92,6 +94,8 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
   });
   // Everything that can be checked without long work is checked first.
   const info = await preflight(config, modelDir, tasks);
+  // Before the output is opened: `engine: onnx` without its package fails here, writing nothing.
+  const engine = await engineFactories(config.engine, { backend: config.backend, threads: config.threads, device: config.device, log });
   const dataPath = resolve(config.data);
   const output = await openOutputInPlace(out, {
     inputs: [modelDir, dataPath, ...tasks.map((t) => t.path)],
@@ -100,7 +104,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     force: options.force ?? false,
   });
   try {
-    return await runStages(config, options, { out, modelDir, dataPath, tasks, info, started, log, emit });
+    return await runStages(config, options, { out, modelDir, dataPath, tasks, info, engine, started, log, emit });
   } catch (error) {
     // A new run that failed before finishing any stage leaves nothing behind;
     // one with finished stages keeps them for --resume.
@@ -117,13 +121,15 @@ interface RunContext {
   dataPath: string;
   tasks: TaskSpec[];
   info: Awaited<ReturnType<typeof preflight>>;
+  /** Engines that analysis and evaluation load models with (healing trains on TensorFlow.js). */
+  engine: EngineFactory[];
   started: number;
   log: (line: string) => void;
   emit: (event: PipelineEvent) => void;
 }
 
 async function runStages(config: PipelineConfig, options: RunPipelineOptions, context: RunContext): Promise<PipelineResult> {
-  const { out, modelDir, dataPath, tasks, info, started, log, emit } = context;
+  const { out, modelDir, dataPath, tasks, info, engine, started, log, emit } = context;
   // Stage keys hold the inputs' contents, so a resumed run never reuses results
   // computed from a model or data that changed since (they are recomputed).
   const fingerprints = {
@@ -137,6 +143,8 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
   const numLayers = info.numLayers;
 
   // 1. Analysis: distances d[n][l] on the calibration data.
+  // No stage key holds the engine, its threads or its device: the engines agree to 1e-5, so a
+  // resumed run on another engine reuses the finished stages instead of recomputing them.
   emit({ stage: 'analyze', kind: 'start' });
   const analysisKey = { modelDir, data: config.data, a: config.analysis, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, readLimits };
   const analysisStage = await store.run('analyze', analysisKey, async () =>
@@ -150,6 +158,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
         batchSize: config.analysis.batch,
         metric,
         backend: config.backend,
+        engine,
         readLimits,
         log,
         onProgress: (done, total) => emit({ stage: 'analyze', kind: 'progress', done, total, unit: 'samples' }),
@@ -158,6 +167,8 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
     ),
   );
   const analysis = analysisStage.result;
+  // A record from before engines were recorded (a resumed older run) has none: it ran on TensorFlow.js.
+  const analysisEngine = (analysis as Partial<typeof analysis>).engine ?? 'tfjs';
   emit({ stage: 'analyze', kind: analysisStage.reused ? 'reused' : 'done', seconds: analysisStage.seconds });
   // The same analysis.json as `layerprune analyze` writes, so `layerprune prune
   // --from-analysis <out>/analysis.json --n N` works on a run's output too.
@@ -165,7 +176,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
     table: DistanceTable.fromJSON(analysis.table),
     metric,
     toolVersion: options.toolVersion,
-    model: { dir: modelDir, modelType: info.modelType, backend: analysis.backend, mode: analysis.mode },
+    model: { dir: modelDir, modelType: info.modelType, engine: analysisEngine, backend: analysis.backend, mode: analysis.mode },
     data: {
       file: dataPath,
       format: 'auto',
@@ -206,6 +217,8 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
     const r = await store.run(stage, key, () =>
       evaluateModelDir(dir, {
         ...evalOptions,
+        // Outside evalOptions, so not in the key (see the analysis stage).
+        engine,
         onProgress: (task, done, total) => emit({ stage, kind: 'progress', done, total, unit: task }),
       }),
     );
@@ -330,7 +343,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
     tool: { name: 'layerprune', version: options.toolVersion },
     createdAt: new Date().toISOString(),
     commands: options.commands ?? [],
-    environment: await collectEnvironment(analysis.backend),
+    environment: await collectEnvironment(analysisEngine, analysis.backend),
     model: {
       dir: modelDir,
       name: basename(modelDir),

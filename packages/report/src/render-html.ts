@@ -63,7 +63,7 @@ ${figureHtml}
 </div>
 <h2>How this was produced</h2>
 <pre>${results.commands.map(escapeHtml).join('\n')}</pre>
-<p>Node ${escapeHtml(results.environment.node)} on ${escapeHtml(results.environment.platform)}, tfjs backend <code>${escapeHtml(results.environment.backend)}</code>.</p>
+<p>Node ${escapeHtml(results.environment.node)} on ${escapeHtml(results.environment.platform)}, engine ${escapeHtml(results.environment.engine ?? 'tfjs')} on <code>${escapeHtml(results.environment.backend)}</code>.</p>
 <table><thead><tr><th>package</th><th>version</th></tr></thead><tbody>${packages}</tbody></table>
 </body>
 </html>

@@ -42,7 +42,7 @@ export function renderMarkdown(results: RunResults, figures: ReportFigure[], fig
   for (const command of results.commands) lines.push(command);
   lines.push('```');
   lines.push('');
-  lines.push(`Node ${results.environment.node} on ${results.environment.platform}, tfjs backend \`${results.environment.backend}\`.`);
+  lines.push(`Node ${results.environment.node} on ${results.environment.platform}, engine ${results.environment.engine ?? 'tfjs'} on \`${results.environment.backend}\`.`);
   lines.push('');
   lines.push('| package | version |');
   lines.push('| --- | --- |');

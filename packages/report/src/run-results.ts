@@ -62,7 +62,8 @@ export interface RunResults {
   createdAt: string;
   /** The exact commands that produced the results, as typed. */
   commands: string[];
-  environment: { node: string; platform: string; backend: string; packages: Record<string, string> };
+  /** engine: "onnx" or "tfjs" (absent in results written before there was a choice: tfjs); backend: the device or TensorFlow.js backend it ran on. */
+  environment: { node: string; platform: string; engine?: string; backend: string; packages: Record<string, string> };
   model: { dir: string; name: string; modelType: string; layers: number; parameters: number; bytes: number };
   data: { calibration: string; evaluation: Record<string, string> };
   analysis: AnalysisSummary;

@@ -48,4 +48,16 @@ describe('writeReport', () => {
     const back = JSON.parse(await readFile(written.results, 'utf8'));
     expect(back).toEqual(results);
   });
+
+  it('names the engine and its device; results written before engines existed ran on tfjs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerprune-report-'));
+    dirs.push(dir);
+    const onnx = sampleResults(6);
+    onnx.environment = { ...onnx.environment, engine: 'onnx', backend: 'cpu' };
+    const written = await writeReport(join(dir, 'onnx'), onnx);
+    expect(await readFile(written.markdown, 'utf8')).toContain('engine onnx on `cpu`.');
+    expect(await readFile(written.html, 'utf8')).toContain('engine onnx on <code>cpu</code>.');
+    const old = await writeReport(join(dir, 'old'), sampleResults(6));
+    expect(await readFile(old.markdown, 'utf8')).toContain('engine tfjs on `wasm`.');
+  });
 });

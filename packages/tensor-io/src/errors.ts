@@ -38,7 +38,10 @@ export type TensorIoErrorCode =
   | 'TENSOR_UNEXPECTED'
   | 'SHAPE_MISMATCH'
   | 'DTYPE_MISMATCH'
-  | 'SYMLINK_OUTSIDE_MODEL_DIR';
+  | 'SYMLINK_OUTSIDE_MODEL_DIR'
+  // A Hugging Face repo id (`org/name[@revision]`) that the local cache does not hold (resolveModelSource).
+  | 'MODEL_NOT_IN_CACHE'
+  | 'HF_CACHE_INVALID';
 
 export interface TensorIoErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause'> {
   /** What the config (or the format) requires, and what the file holds: e.g. "[512, 64]" vs "[512, 65]". */

@@ -22,6 +22,8 @@ export type { ModelWeightsView } from './check-model-weights.js';
 export { expectedModelTensors } from './expected-model-tensors.js';
 export type { ExpectedTensor, ExpectedDim } from './expected-model-tensors.js';
 export { resolveModelFile } from './resolve-model-file.js';
+export { hubCacheDir, parseRepoId, resolveModelSource, REPO_ID_PATTERN } from './resolve-model-source.js';
+export type { ModelSource, ResolveModelSourceOptions } from './resolve-model-source.js';
 export { openWeightStore } from './open-weight-store.js';
 export type { WeightStore, SafetensorsIndex } from './open-weight-store.js';
 export { parseLlamaFamilyConfig } from './llama-family-config.js';

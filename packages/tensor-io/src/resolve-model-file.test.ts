@@ -56,6 +56,44 @@ describe('resolveModelFile', () => {
     await expect(resolveModelFile(dir, 'fake-blob.json')).rejects.toMatchObject({ code: 'SYMLINK_OUTSIDE_MODEL_DIR' });
   });
 
+  it('follows links from a folder inside a snapshot, and from a snapshot reached through a linked cache', async () => {
+    const repo = join(root, 'models--c--d');
+    await file(join(repo, 'blobs', 'w'), 'weights');
+    await mkdir(join(repo, 'snapshots', 'rev', 'text_encoder'), { recursive: true });
+    await symlink('../../../blobs/w', join(repo, 'snapshots', 'rev', 'text_encoder', 'model.safetensors'));
+    expect(await resolveModelFile(join(repo, 'snapshots', 'rev', 'text_encoder'), 'model.safetensors')).toBe(join(repo, 'blobs', 'w'));
+    // ~/.cache/huggingface -> /data/hf: the real paths are compared, so the link to the cache does not matter.
+    await symlink(root, join(root, 'linked-cache'));
+    const viaLink = join(root, 'linked-cache', 'models--c--d', 'snapshots', 'rev', 'text_encoder');
+    expect(await resolveModelFile(viaLink, 'model.safetensors')).toBe(join(repo, 'blobs', 'w'));
+  });
+
+  it('refuses every other escape from a snapshot: another repo, the refs, a blob linking out, a repo not named models--*', async () => {
+    const repo = join(root, 'models--e--f');
+    const snapshot = join(repo, 'snapshots', 'rev');
+    const secret = await file(join(root, 'secret', 'id_rsa'));
+    await file(join(root, 'models--other--repo', 'blobs', 'theirs'));
+    await file(join(repo, 'refs', 'main'), 'rev');
+    await mkdir(join(repo, 'blobs'), { recursive: true });
+    await symlink(secret, join(repo, 'blobs', 'evil'));
+    await mkdir(snapshot, { recursive: true });
+    await symlink('../../../models--other--repo/blobs/theirs', join(snapshot, 'other-repo.json'));
+    await symlink('../../refs/main', join(snapshot, 'refs.json'));
+    await symlink('../../blobs/evil', join(snapshot, 'blob-to-secret.json'));
+    const refused = async (dir: string, name: string, found: string): Promise<void> => {
+      await expect(resolveModelFile(dir, name)).rejects.toMatchObject({ code: 'SYMLINK_OUTSIDE_MODEL_DIR', file: join(dir, name), found });
+    };
+    await refused(snapshot, 'other-repo.json', join(root, 'models--other--repo', 'blobs', 'theirs'));
+    await refused(snapshot, 'refs.json', join(repo, 'refs', 'main'));
+    await refused(snapshot, 'blob-to-secret.json', secret);
+    // The same layout under a folder that is not a hub repo (models--<org>--<name>) is not trusted.
+    const plain = join(root, 'not-a-repo', 'snapshots', 'rev');
+    await file(join(root, 'not-a-repo', 'blobs', 'b'));
+    await mkdir(plain, { recursive: true });
+    await symlink('../../blobs/b', join(plain, 'config.json'));
+    await refused(plain, 'config.json', join(root, 'not-a-repo', 'blobs', 'b'));
+  });
+
   it('refuses names that leave the directory and reports missing files', async () => {
     const dir = join(root, 'names');
     await mkdir(dir, { recursive: true });

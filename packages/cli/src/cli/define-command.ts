@@ -25,6 +25,11 @@ interface CommandHelp<A extends object> {
   builder: (yargs: Argv<GlobalOptions>) => Argv<A>;
   /** `[command line, what it does]` pairs shown under "Examples:" in the command's help. */
   examples?: readonly (readonly [string, string])[];
+  /**
+   * Options that name a model: a local directory or a Hugging Face repo id, resolved
+   * offline before the command runs (./model-source.ts). Default `model` and `compare`.
+   */
+  modelOptions?: readonly string[];
 }
 
 /**
@@ -59,17 +64,24 @@ export function defineCommand<A extends object, R>(spec: CommandSpec<A, R>): Com
     },
     handler: async (args) => {
       rejectRepeatedOptions(args as Record<string, unknown>, repeatable);
-      const [implementation, { createCommandContext }] = await Promise.all([
+      const [implementation, { createCommandContext }, models] = await Promise.all([
         'load' in spec ? spec.load() : Promise.resolve(spec),
-        // The context brings the progress bar (cli-progress): loaded only to run.
+        // The context brings the progress bar (cli-progress), model-source tensor-io: loaded only to run.
         import('./command-context.js'),
+        import('./model-source.js'),
       ]);
       const ctx = createCommandContext(args as GlobalOptions, commandRuntime.streams);
       const full = args as ArgumentsCamelCase<A> & GlobalOptions;
+      // A Hugging Face repo id becomes its snapshot directory, before any work.
+      const sources = await models.resolveModelArgs(full as Record<string, unknown>, spec.modelOptions ?? models.DEFAULT_MODEL_OPTIONS, ctx);
       const result = await implementation.run(full, ctx);
       // Renderers interpolate names read from files; whatever one misses, no
       // control character but the line break and the tab reaches the terminal.
-      ctx.out(ctx.json ? jsonForTerminal(result) : escapeTerminal(implementation.render(result, full), { multiline: true }));
+      ctx.out(
+        ctx.json
+          ? jsonForTerminal(models.jsonWithModelSources(result, sources))
+          : escapeTerminal(implementation.render(result, full), { multiline: true }),
+      );
     },
   };
 }

@@ -6,6 +6,7 @@ import type { BackendName } from '@layerprune/model';
 import { SIMILARITY_METRIC_NAMES, type SimilarityMetric } from '@layerprune/similarity';
 import { backendOption } from '../cli/backend-option.js';
 import { defineCommand } from '../cli/define-command.js';
+import { engineOptions } from '../cli/engine-option.js';
 import { withReadLimitOptions } from '../cli/read-limit-options.js';
 import type { AnalyzeResult, WeightModeOption } from './analyze.js';
 
@@ -20,8 +21,8 @@ export const analyzeCommand = defineCommand({
   describe: 'Measure block-to-block distances on calibration data and recommend the blocks to drop',
   builder: (yargs) =>
     withReadLimitOptions(yargs)
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled stories260K)' })
-      .option('data', { type: 'string', describe: 'Calibration corpus: text, JSON Lines, or gzip of either (default: bundled TinyStories sample)' })
+      .option('model', { type: 'string', describe: 'Model directory, or Hugging Face repo id org/name[@revision] from the local cache (default: the bundled stories260K)' })
+      .option('data', { type: 'string', describe: 'Calibration corpus: text, JSON Lines, gzip of either, or Parquet (default: bundled TinyStories sample)' })
       .option('samples', { type: 'number', default: DEFAULT_SAMPLES, describe: 'Documents to sample' })
       .option('seq-len', { type: 'number', describe: `Tokens per sample (default: min(${DEFAULT_MAX_SEQ_LEN}, model context))` })
       .option('batch-size', { type: 'number', alias: 'batch', default: DEFAULT_ANALYZE_BATCH_SIZE, describe: 'Sequences per forward pass' })
@@ -31,12 +32,14 @@ export const analyzeCommand = defineCommand({
       .option('seed', { type: 'number', default: 0, describe: 'Sampling seed' })
       .option('mode', { choices: ['auto', 'resident', 'streaming'] as WeightModeOption[], default: 'auto' as WeightModeOption, describe: 'Keep weights resident or stream one layer at a time' })
       .option('backend', backendOption())
-      .option('format', { choices: ['auto', 'text', 'jsonl'] as DataFormat[], default: 'auto' as DataFormat, describe: 'Data format' })
-      .option('field', { type: 'string', default: 'text', describe: 'JSON Lines field holding the text' }),
+      .options(engineOptions())
+      .option('format', { choices: ['auto', 'text', 'jsonl', 'parquet'] as DataFormat[], default: 'auto' as DataFormat, describe: 'Data format (auto: Parquet by its PAR1 bytes, else by name or content)' })
+      .option('field', { type: 'string', alias: 'text-field', default: 'text', describe: 'JSON Lines field, or Parquet column, holding the text' }),
   examples: [
     ['$0 analyze', 'bundled model and data; writes out/analysis/'],
     ['$0 analyze --model llama-7b --data c4.jsonl --samples 2000', 'a real model, the paper\'s sample size'],
     ['$0 analyze --metric bi --batch-size 4 --json', 'Block Influence; the result as JSON'],
+    ['$0 analyze --model llama-7b --data c4.jsonl --engine onnx --device cuda', 'on ONNX Runtime on the GPU'],
   ],
   load: async () => {
     const { runAnalyze, renderAnalyze } = await import('./analyze.js');
@@ -55,6 +58,9 @@ export const analyzeCommand = defineCommand({
             seed: args.seed,
             mode: args.mode,
             backend: args.backend as BackendName | undefined,
+            engine: args.engine,
+            threads: args.threads,
+            device: args.device,
             format: args.format,
             field: args.field,
             maxDocumentSize: args.maxDocumentSize,

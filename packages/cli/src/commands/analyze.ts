@@ -18,6 +18,8 @@ import type { CommandContext } from '../cli/command-context.js';
 import type { Progress } from '../cli/progress.js';
 import type { ReadLimitArgs } from '../cli/read-limit-options.js';
 import { readLimitsFrom } from '../cli/read-limits.js';
+import type { EngineArgs } from '../cli/engine-option.js';
+import { describeEngine, engineFactoriesFrom } from '../cli/engine-factories.js';
 import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { formatNumber, formatTable } from '../cli/output.js';
@@ -27,7 +29,7 @@ import { DEFAULT_ANALYZE_BATCH_SIZE, DEFAULT_MAX_SEQ_LEN, DEFAULT_SAMPLES } from
 
 export type WeightModeOption = 'auto' | 'resident' | 'streaming';
 
-export interface AnalyzeOptions extends ReadLimitArgs {
+export interface AnalyzeOptions extends ReadLimitArgs, EngineArgs {
   /** Model directory; default the bundled model. */
   model?: string;
   /** Calibration corpus; default the bundled TinyStories sample. */
@@ -59,6 +61,9 @@ export interface AnalyzeResult {
   tokens: number;
   seqLen: number;
   seed: number;
+  /** The engine the model ran on ("onnx", "tfjs") and its device or TensorFlow.js backend. */
+  engine: string;
+  backend: string;
   recommendations: AnalyzeRecommendation[];
   files: { json: string; csv: string; heatmap: string; curve: string };
 }
@@ -92,6 +97,9 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
   const batchSize = checkOption('--batch-size', options.batchSize ?? DEFAULT_ANALYZE_BATCH_SIZE, COUNT_RULE);
   const seed = checkOption('--seed', options.seed ?? 0, SEED_RULE);
   checkOption('--seq-len', options.seqLen, COUNT_RULE);
+  const backend = options.backend ?? 'auto';
+  // Before any work: a missing engine package or conflicting flags fail in the first second.
+  const engine = await engineFactoriesFrom({ ...options, backend }, ctx);
   // Checked here too, not only by yargs: runAnalyze is also called directly.
   const metricInfo = similarityMetricInfo(options.metric ?? 'angular');
   const metric = metricInfo.name;
@@ -122,8 +130,9 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     seed,
     batchSize,
     metric,
+    backend,
+    engine,
     // 'auto' lets the model runtime stream layer by layer when the weights exceed its backend's budget.
-    backend: options.backend ?? 'auto',
     mode: options.mode ?? 'auto',
     format: options.format,
     field: options.field,
@@ -134,7 +143,7 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
       if (data.sampled < samples) ctx.warn(`${dataFile} has only ${data.sampled} documents; using all of them`);
     },
     onModel: (model) => {
-      ctx.log(`analyze: ${info.modelType}, ${info.numLayers} layers, weights ${model.mode} on ${model.backend}; ${sequences} sequences, ${tokens} tokens (<= ${seqLen} each)`);
+      ctx.log(`analyze: ${info.modelType}, ${info.numLayers} layers, weights ${model.mode}, ${describeEngine(model)}; ${sequences} sequences, ${tokens} tokens (<= ${seqLen} each)`);
       progress = ctx.progress({ label: 'analyze', total: sequences, unit: 'samples' });
     },
     onProgress: (done) => progress?.update(done),
@@ -148,7 +157,7 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     table,
     metric,
     toolVersion: toolVersion(),
-    model: { dir: modelDir, modelType: info.modelType, backend: stage.backend, mode },
+    model: { dir: modelDir, modelType: info.modelType, engine: stage.engine, backend: stage.backend, mode },
     data: { file: dataFile, format: options.format ?? 'auto', seed, samplesRequested: samples, seqLen, sampled: stage.sampled, truncated: stage.truncated },
   });
   const title = `${basename(modelDir)}: ${metricInfo.label}, ${table.samples} samples`;
@@ -178,6 +187,8 @@ export async function runAnalyze(options: AnalyzeOptions, ctx: CommandContext): 
     tokens: table.tokens,
     seqLen,
     seed,
+    engine: stage.engine,
+    backend: stage.backend,
     recommendations,
     files,
   };
@@ -194,7 +205,7 @@ export function renderAnalyze(result: AnalyzeResult): string {
     formatNumber(r.simpleRule.distance),
   ]);
   return [
-    `${result.model}: ${label} over ${result.samples} samples (${result.tokens} tokens) of ${result.data}`,
+    `${result.model}: ${label} over ${result.samples} samples (${result.tokens} tokens) of ${result.data} (${describeEngine(result)})`,
     '',
     formatTable(['n', 'drop', label, 'std err', 'simple rule', label], rows, { alignRight: [0, 2, 3, 5] }),
     '',

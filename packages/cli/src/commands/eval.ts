@@ -15,15 +15,19 @@ import { loadModel, loadTokenizer, type BackendName } from '@layerprune/model';
 import type { CommandContext } from '../cli/command-context.js';
 import type { ReadLimitArgs } from '../cli/read-limit-options.js';
 import { readLimitsFrom } from '../cli/read-limits.js';
+import type { EngineArgs } from '../cli/engine-option.js';
+import { describeEngine, engineFactoriesFrom } from '../cli/engine-factories.js';
 import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { formatCount, formatNumber, formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
 import { toolVersion } from '../cli/tool-version.js';
 
-export interface EvalOptions extends ReadLimitArgs {
+export interface EvalOptions extends ReadLimitArgs, EngineArgs {
   model?: string;
   task?: string[];
+  /** Loss tasks: the JSON Lines field or Parquet column holding the text (default "text"). */
+  field?: string;
   shots?: number;
   limit?: number;
   sample?: boolean;
@@ -41,6 +45,8 @@ export interface EvalOptions extends ReadLimitArgs {
 export interface EvalCommandResult extends EvalReport {
   model: string;
   compareModel: string | null;
+  /** The engine the model ran on ("onnx", "tfjs") and its device or TensorFlow.js backend. */
+  engine: string;
   backend: string;
   toolVersion: string;
 }
@@ -67,9 +73,11 @@ export async function runEval(options: EvalOptions, ctx: CommandContext): Promis
   checkOption('--seed', options.seed, SEED_RULE);
   const tasks = resolveTasks(options.task);
   const backend = (options.backend ?? 'auto') as BackendName;
+  const engine = await engineFactoriesFrom({ ...options, backend }, ctx);
   const modelDir = options.model ?? defaultModelDir();
-  const model = await loadModel(modelDir, { backend, log: (line) => ctx.log(line) });
-  const reference = options.compare === undefined ? null : await loadModel(options.compare, { backend, log: (line) => ctx.log(line) });
+  const model = await loadModel(modelDir, { engine, log: (line) => ctx.log(line) });
+  // The model compared with runs on the same engines: the agreement measures the models, not the engines.
+  const reference = options.compare === undefined ? null : await loadModel(options.compare, { engine, log: (line) => ctx.log(line) });
   const bars = new Map<string, Progress>();
   try {
     if (options.maxLength !== undefined) {
@@ -94,6 +102,7 @@ export async function runEval(options: EvalOptions, ctx: CommandContext): Promis
         subjects: options.subjects === undefined ? undefined : options.subjects.split(',').map((s) => s.trim()).filter(Boolean),
         reference: reference ?? undefined,
         readLimits: readLimitsFrom(options),
+        textField: options.field,
       },
       (p) => {
         let bar = bars.get(p.task);
@@ -106,7 +115,7 @@ export async function runEval(options: EvalOptions, ctx: CommandContext): Promis
     );
     for (const row of report.malformed.slice(0, MALFORMED_SHOWN)) ctx.warn(`skipped ${row.file}:${row.line}: ${row.reason}`);
     if (report.malformed.length > MALFORMED_SHOWN) ctx.warn(`... and ${report.malformed.length - MALFORMED_SHOWN} more malformed rows (see --json)`);
-    return { model: modelDir, compareModel: options.compare ?? null, backend: model.backend, toolVersion: toolVersion(), ...report };
+    return { model: modelDir, compareModel: options.compare ?? null, engine: model.engine.name, backend: model.backend, toolVersion: toolVersion(), ...report };
   } finally {
     for (const bar of bars.values()) bar.stop();
     model.dispose();
@@ -119,7 +128,7 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)
 export function renderEval(r: EvalCommandResult): string {
   const mc = r.results.filter((t): t is McTaskResult => t.task !== 'loss');
   const loss = r.results.filter((t): t is LossTaskResult => t.task === 'loss');
-  const out = [`model ${r.model} (backend ${r.backend})${r.compareModel ? `, compared with ${r.compareModel}` : ''}`];
+  const out = [`model ${r.model} (${describeEngine(r)})${r.compareModel ? `, compared with ${r.compareModel}` : ''}`];
   if (mc.length > 0) {
     out.push(
       '',

@@ -9,11 +9,13 @@ import type { CommandContext } from '../cli/command-context.js';
 import { checkOption, COUNT_RULE, SEED_RULE } from '../cli/check-option.js';
 import { checkSeqLen } from '../cli/check-seq-len.js';
 import { CliError, USAGE_EXIT_CODE } from '../cli/errors.js';
+import type { EngineArgs } from '../cli/engine-option.js';
+import { describeEngine, engineFactoriesFrom } from '../cli/engine-factories.js';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, DEFAULT_TOP_P } from './generate-options.js';
 
 export type GenerateModeOption = 'auto' | 'resident' | 'streaming';
 
-export interface GenerateOptions {
+export interface GenerateOptions extends EngineArgs {
   /** Model directory; default the bundled stories260K. */
   model?: string;
   prompt: string;
@@ -28,6 +30,8 @@ export interface GenerateOptions {
 
 export interface GenerateResult {
   model: string;
+  /** The engine the model ran on ("onnx", "tfjs") and its device or TensorFlow.js backend. */
+  engine: string;
   backend: string;
   prompt: string;
   /** Prompt and generated text, decoded together (special tokens left out). */
@@ -63,10 +67,11 @@ function checkOptions(options: GenerateOptions): { maxTokens: number; temperatur
 export async function runGenerate(options: GenerateOptions, ctx: CommandContext): Promise<GenerateResult> {
   if (typeof options.prompt !== 'string' || options.prompt.length === 0) throw invalid('--prompt must be a non-empty text');
   const { maxTokens, temperature, topP, seed } = checkOptions(options);
+  const engine = await engineFactoriesFrom(options, ctx);
   const modelDir = resolve(options.model ?? defaultModelDir());
   const tokenizer = await loadTokenizer(modelDir);
   const promptTokens = tokenizer.encode(options.prompt);
-  const model = await loadModel(modelDir, { backend: options.backend ?? 'auto', mode: options.mode ?? 'auto', log: (line) => ctx.log(line) });
+  const model = await loadModel(modelDir, { engine, mode: options.mode ?? 'auto', log: (line) => ctx.log(line) });
   let tokens: number[];
   const start = performance.now();
   try {
@@ -82,6 +87,7 @@ export async function runGenerate(options: GenerateOptions, ctx: CommandContext)
   const finishReason = tokens.length >= maxTokens ? 'max-tokens' : promptTokens.length + tokens.length >= context ? 'context' : 'eos';
   return {
     model: modelDir,
+    engine: model.engine.name,
     backend: model.backend,
     prompt: options.prompt,
     text: tokenizer.decode([...promptTokens, ...tokens]),
@@ -101,6 +107,6 @@ export function renderGenerate(result: GenerateResult): string {
   return [
     result.text,
     '',
-    `(${result.tokens.length} tokens, ${sampling}, stopped at ${result.finishReason}; ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend})`,
+    `(${result.tokens.length} tokens, ${sampling}, stopped at ${result.finishReason}; ${result.tokensPerSecond.toFixed(1)} tokens/s, ${describeEngine(result)})`,
   ].join('\n');
 }

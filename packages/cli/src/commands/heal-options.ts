@@ -36,7 +36,7 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
   describe: 'Heal a pruned model with QLoRA adapters (PEFT format), optionally merged into a full model',
   builder: (y) =>
     withReadLimitOptions(y)
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
+      .option('model', { type: 'string', describe: 'Model directory, or Hugging Face repo id org/name[@revision] from the local cache (default: the bundled model)' })
       .option('data', { type: 'string', describe: 'Training corpus, .txt (blank-line separated) or .jsonl {"text"} (default: bundled TinyStories)' })
       .option('eval-data', { type: 'string', describe: 'Held-out corpus for loss before/after (default with the bundled corpus: its held-out part)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output directory: adapter, train_log.jsonl, loss_curve.svg, checkpoint/' })

@@ -8,7 +8,7 @@ export const pruneCommand = defineCommand<PruneOptions, PruneCommandResult>({
   describe: 'Remove transformer blocks and write a valid smaller model (never modifies the input)',
   builder: (y) =>
     y
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
+      .option('model', { type: 'string', describe: 'Model directory, or Hugging Face repo id org/name[@revision] from the local cache (default: the bundled model)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output directory (must not exist or be empty, unless --force)' })
       .option('drop', { type: 'string', describe: 'Drop half-open block(s) START:END, e.g. 20:28 or 4:6,10:12' })
       .option('drop-layers', { type: 'string', describe: 'Drop individual layers, e.g. 3,7,9' })

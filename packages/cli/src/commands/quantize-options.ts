@@ -8,7 +8,7 @@ export const quantizeCommand = defineCommand<QuantizeOptions, QuantizeCommandRes
   describe: 'Write a bitsandbytes 4-bit (NF4/FP4) or int8 copy of a model and report the error per weight',
   builder: (y) =>
     y
-      .option('model', { type: 'string', describe: 'Model directory (default: the bundled model)' })
+      .option('model', { type: 'string', describe: 'Model directory, or Hugging Face repo id org/name[@revision] from the local cache (default: the bundled model)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output directory (must not exist, unless --force)' })
       .option('type', { choices: ['nf4', 'fp4', 'int8'] as const, default: 'nf4' as const, describe: 'Quantization format' })
       .option('block-size', { type: 'number', default: 64, describe: '4-bit values per absmax block: a power of two in 32..4096' })

@@ -2,11 +2,14 @@
 // both methods at several fractions, evaluate, heal, evaluate, report). Options
 // come from defaults < --config file < command line. Options and help: ./run-options.ts.
 import { resolve } from 'node:path';
+import type { BackendName } from '@layerprune/model';
 import {
   checkPipelineInput,
   defaultPipelineConfig,
+  engineConflict,
   loadPipelineFile,
   mergeConfigInputs,
+  PipelineError,
   runPipeline,
   validatePipelineConfig,
   type PipelineConfigInput,
@@ -16,12 +19,15 @@ import {
 import type { CommandContext } from '../cli/command-context.js';
 import type { ReadLimitArgs } from '../cli/read-limit-options.js';
 import { readLimitsFrom } from '../cli/read-limits.js';
+import { checkEngineArgs, ENGINE_FLAG_NAMES, type EngineArgs } from '../cli/engine-option.js';
+import { describeEngine } from '../cli/engine-factories.js';
 import { CliError } from '../cli/errors.js';
+import { resolveModelArg, type HubModelSource } from '../cli/model-source.js';
 import { formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
 import { toolVersion } from '../cli/tool-version.js';
 
-export interface RunOptions {
+export interface RunOptions extends EngineArgs {
   model?: string;
   data?: string;
   eval?: string[];
@@ -46,9 +52,14 @@ export interface RunCommandResult {
   report: { html: string; markdown: string; results: string; figures: string[] };
   reusedStages: string[];
   seconds: number;
+  /** The engine analysis and evaluation ran on ("onnx", "tfjs") and its device or TensorFlow.js backend. */
+  engine: string;
+  backend: string;
   baseline: Record<string, number>;
   runs: { id: string; method: string; n: number; removed: [number, number][]; before: Record<string, number>; after: Record<string, number> | null }[];
   metrics: { key: string; label: string }[];
+  /** Set when the pipeline file's model was a Hugging Face repo id (one given with --model is added by the shell). */
+  modelSources?: HubModelSource[];
 }
 
 function parseFractions(text: string): number[] {
@@ -68,7 +79,7 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   fractions: '--fractions',
   methods: '--methods',
   seed: '--seed',
-  backend: '--backend',
+  ...ENGINE_FLAG_NAMES,
   maxDocumentBytes: '--max-document-size',
   encodingErrors: '--encoding-errors',
   'analysis.samples': '--samples',
@@ -88,11 +99,26 @@ function cliInput(options: RunOptions): PipelineConfigInput {
     methods: options.methods === undefined ? undefined : (options.methods.split(',').map((m) => m.trim()) as PruneMethod[]),
     seed: options.seed,
     backend: options.backend as PipelineConfigInput['backend'],
+    engine: options.engine,
+    threads: options.threads,
+    device: options.device,
     ...readLimitsFrom(options),
     analysis: { samples: options.samples },
     evaluation: { limit: options.limit, shots: options.shots },
     heal: { steps: options.healSteps },
   };
+}
+
+/**
+ * Engine flags that contradict each other on the command line alone (`--engine tfjs
+ * --device cuda`), reported with the flags as typed; a flag against the pipeline
+ * file is reported by validatePipelineConfig, naming the file.
+ */
+function checkEngineFlags(options: RunOptions): void {
+  checkEngineArgs(options);
+  const flags = { backend: options.backend as BackendName | undefined, threads: options.threads, device: options.device, names: ENGINE_FLAG_NAMES };
+  const conflict = engineConflict(options.engine ?? 'auto', flags);
+  if (conflict !== null) throw new PipelineError('CONFIG_INVALID', `${ENGINE_FLAG_NAMES[conflict.field]}: ${conflict.message}`, { field: conflict.field });
 }
 
 /** Turns pipeline events into progress bars and log lines on stderr. */
@@ -122,11 +148,15 @@ function eventPrinter(ctx: CommandContext): (event: PipelineEvent) => void {
 
 export async function runRun(options: RunOptions, ctx: CommandContext): Promise<RunCommandResult> {
   // Each layer is checked on its own first, so an error names the flag or the file that set the value.
+  checkEngineFlags(options);
   const cli = checkPipelineInput(cliInput(options), { names: FLAG_NAMES });
   const file = options.config ? await loadPipelineFile(resolve(options.config)) : {};
   const merged = mergeConfigInputs(defaultPipelineConfig(), file, cli);
   const config = validatePipelineConfig(merged, options.config);
-  const result = await runPipeline(config, {
+  // A Hugging Face repo id in the pipeline file (one given with --model was resolved before the command ran).
+  const modelFrom = options.config !== undefined && options.model === undefined ? `${options.config}: model` : '--model';
+  const { dir: model, hub } = await resolveModelArg(config.model, modelFrom, ctx);
+  const result = await runPipeline({ ...config, model }, {
     resume: options.resume,
     force: options.force,
     toolVersion: toolVersion(),
@@ -139,9 +169,13 @@ export async function runRun(options: RunOptions, ctx: CommandContext): Promise<
     report: result.report,
     reusedStages: result.reusedStages,
     seconds: result.results.seconds,
+    // Optional in results.json only for files written before engines were recorded (TensorFlow.js).
+    engine: result.results.environment.engine ?? 'tfjs',
+    backend: result.results.environment.backend,
     baseline: result.results.baseline,
     runs: result.results.runs.map((r) => ({ id: r.id, method: r.method, n: r.n, removed: r.removed, before: r.before, after: r.after })),
     metrics: result.results.metrics.map((m) => ({ key: m.key, label: m.label })),
+    ...(hub === null ? {} : { modelSources: [hub] }),
   };
 }
 
@@ -161,6 +195,6 @@ export function renderRun(result: RunCommandResult): string {
     `report: ${result.report.html}`,
     `        ${result.report.markdown}`,
     `        ${result.report.results}`,
-    `finished in ${result.seconds.toFixed(1)} s${result.reusedStages.length > 0 ? ` (${result.reusedStages.length} stages reused)` : ''}`,
+    `finished in ${result.seconds.toFixed(1)} s, ${describeEngine(result)}${result.reusedStages.length > 0 ? ` (${result.reusedStages.length} stages reused)` : ''}`,
   ].join('\n');
 }

@@ -26,13 +26,15 @@ function blockValues(arch: Architecture): number {
  * - resident: every block and the head on the backend, plus the embedding in JS (looked up there);
  * - streaming with weightCache 'memory': the same weights cached in JS after the first pass, plus
  *   one block materialised on the backend;
- * - streaming with weightCache 'none': the embedding, the lm_head (in JS and on the backend while the
- *   head runs) and three blocks (the one computing, its backend copy, the next one prefetched).
+ * - streaming with weightCache 'none': the embedding, the lm_head (in JS, unless tied: then it is the
+ *   embedding's array, and on the backend while the head runs) and three blocks (the one computing, its
+ *   backend copy, the next one prefetched).
  */
 export function estimateLoadMemoryBytes(arch: Architecture, mode: WeightMode, weightCache: WeightCache = 'memory'): number {
   const embedding = 4 * arch.vocabSize * arch.hiddenSize;
   const block = 4 * blockValues(arch);
   if (mode === 'resident') return residentWeightBytes(arch) + embedding;
   if (weightCache === 'memory') return residentWeightBytes(arch) + embedding + block;
-  return embedding + 2 * 4 * arch.vocabSize * arch.hiddenSize + 3 * block;
+  const headCopies = arch.config.tieWordEmbeddings ? 1 : 2;
+  return embedding + headCopies * 4 * arch.vocabSize * arch.hiddenSize + 3 * block;
 }

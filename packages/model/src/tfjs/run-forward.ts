@@ -3,32 +3,12 @@
 // norm + lm_head in row chunks so [rows, vocab] never has to fit at once.
 import * as tf from '@tensorflow/tfjs';
 import type { EngineForwardRequest, EngineForwardResult } from '../engine.js';
+import { targetRows } from '../engine/target-rows.js';
 import { readFloat32 } from './read-tensor.js';
 import type { TfjsEngine } from './tfjs-engine.js';
 
 /** Logit values per head chunk: bounds memory at ~32 MB however large rows x vocab is. */
 const HEAD_CHUNK_VALUES = 8 * 1024 * 1024;
-
-interface TargetRows {
-  rows: Int32Array;
-  targets: Int32Array;
-}
-
-/** Rows b*T + t with t < len_b - 1, and the next token at each. */
-function targetRows(ids: Int32Array, maxLength: number, lengths: number[]): TargetRows {
-  const count = lengths.reduce((sum, len) => sum + len - 1, 0);
-  const rows = new Int32Array(count);
-  const targets = new Int32Array(count);
-  let i = 0;
-  lengths.forEach((len, b) => {
-    for (let t = 0; t < len - 1; t++) {
-      rows[i] = b * maxLength + t;
-      targets[i] = ids[b * maxLength + t + 1];
-      i++;
-    }
-  });
-  return { rows, targets };
-}
 
 export async function runForward(engine: TfjsEngine, request: EngineForwardRequest): Promise<EngineForwardResult> {
   const arch = engine.architecture;

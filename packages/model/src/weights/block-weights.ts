@@ -22,14 +22,33 @@ export interface BlockWeights {
   bias: Partial<Record<LinearModule, Float32Array>>;
 }
 
+/** A 4-bit linear weight as stored (bitsandbytes layout): what engines with a 4-bit matmul use directly. */
+export interface Packed4bitLinear {
+  quantType: 'nf4' | 'fp4';
+  /** Values per absmax block. */
+  blockSize: number;
+  /** ceil(out * in / 2) bytes of the [out, in] weight, element 2i in the high nibble of byte i. */
+  packed: Uint8Array;
+  /** float32 absmax per block (double quantization already undone). */
+  absmax: Float32Array;
+}
+
+/** A block whose seven linear weights are all 4-bit with one quantType and blockSize; norms and biases float32. */
+export interface PackedBlockWeights extends Omit<BlockWeights, 'linear'> {
+  linear: Record<LinearModule, Packed4bitLinear>;
+}
+
 /**
- * Where an engine gets its weights. Arrays handed out may be reused by the
- * provider after the engine has copied them into backend tensors, which it does
- * before calling the provider again (so a 4-bit provider can dequantize every
- * block into the same buffers).
+ * Where an engine gets its weights. Unless `reusesArrays` is set, every array
+ * handed out is the caller's to keep (engines may hold them as resident weights
+ * without a copy). A provider that refills the same buffers (e.g. dequantizing
+ * every block into one scratch block) sets `reusesArrays`: engines then copy what
+ * they keep, and finish with a block's arrays before asking for the next.
  */
 export interface WeightProvider {
   readonly config: LlamaFamilyConfig;
+  /** The arrays of one call may be overwritten by the next call (see above). Default false. */
+  readonly reusesArrays?: boolean;
   /** [vocab, hidden] row-major (token rows, the Hugging Face layout). */
   embedding(): Promise<Float32Array>;
   /** [hidden] */
@@ -38,6 +57,12 @@ export interface WeightProvider {
   lmHead(): Promise<Float32Array>;
   /** Weights of block `layer` (0-based, as numbered in the checkpoint). */
   getBlockWeights(layer: number): Promise<BlockWeights>;
+  /**
+   * Block `layer` with its linear weights still 4-bit, for engines that multiply 4-bit weights
+   * directly (7x less memory than float32); null when the block is not uniformly 4-bit. Absent
+   * on providers of dense weights.
+   */
+  getPackedBlockWeights?(layer: number): Promise<PackedBlockWeights | null>;
   close(): Promise<void>;
 }
 

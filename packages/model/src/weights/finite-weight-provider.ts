@@ -5,7 +5,7 @@
 // tensor named, whatever the provider (safetensors, in-memory, dequantizing).
 import { ModelError } from '../errors.js';
 import { LINEAR_MODULES, linearModulePath } from './block-weights.js';
-import type { BlockWeights, WeightProvider } from './block-weights.js';
+import type { BlockWeights, PackedBlockWeights, WeightProvider } from './block-weights.js';
 
 /** Index of the first NaN / +-Infinity in `values`, or -1. */
 function firstNonFinite(values: Float32Array): number {
@@ -39,6 +39,17 @@ function checkBlock(weights: BlockWeights, layer: number, source: string): void 
   }
 }
 
+/** The float parts of a 4-bit block: norms, biases and every absmax (a NaN absmax poisons a whole block of weights). */
+function checkPackedBlock(w: PackedBlockWeights, layer: number, source: string): void {
+  check(w.inputLayernorm, `model.layers.${layer}.input_layernorm.weight`, source);
+  check(w.postAttentionLayernorm, `model.layers.${layer}.post_attention_layernorm.weight`, source);
+  for (const module of LINEAR_MODULES) {
+    check(w.linear[module].absmax, `${linearModulePath(layer, module)}.weight (absmax)`, source);
+    const bias = w.bias[module];
+    if (bias) check(bias, `${linearModulePath(layer, module)}.bias`, source);
+  }
+}
+
 /**
  * `provider` with every array checked for NaN / Infinity the first time it is
  * handed out (NON_FINITE_WEIGHT naming the tensor and index). Each tensor is
@@ -57,11 +68,20 @@ export function finiteWeightProvider(provider: WeightProvider, source: string): 
   const embeddingName = 'model.embed_tokens.weight';
   return {
     config: provider.config,
+    ...(provider.reusesArrays ? { reusesArrays: true } : {}),
     embedding: async () => once('embedding', await provider.embedding(), (v) => check(v, embeddingName, source)),
     finalNorm: async () => once('norm', await provider.finalNorm(), (v) => check(v, 'model.norm.weight', source)),
     lmHead: async () =>
       once('lm_head', await provider.lmHead(), (v) => check(v, provider.config.tieWordEmbeddings ? embeddingName : 'lm_head.weight', source)),
     getBlockWeights: async (layer) => once(`layer ${layer}`, await provider.getBlockWeights(layer), (w) => checkBlock(w, layer, source)),
+    ...(provider.getPackedBlockWeights
+      ? {
+          getPackedBlockWeights: async (layer: number) =>
+            once(`packed layer ${layer}`, await provider.getPackedBlockWeights!(layer), (w) => {
+              if (w) checkPackedBlock(w, layer, source);
+            }),
+        }
+      : {}),
     close: () => provider.close(),
   };
 }

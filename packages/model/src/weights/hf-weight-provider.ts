@@ -6,7 +6,7 @@ import { expectedModelTensors } from '@layerprune/tensor-io';
 import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 import { ModelError } from '../errors.js';
 import { LINEAR_MODULES, linearModulePath, linearShape } from './block-weights.js';
-import type { BlockWeights, LinearModule, WeightProvider } from './block-weights.js';
+import type { BlockWeights, LinearModule, Packed4bitLinear, PackedBlockWeights, WeightProvider } from './block-weights.js';
 import type { TensorReader } from './tensor-reader.js';
 
 export interface HfWeightProviderOptions {
@@ -22,6 +22,7 @@ interface Expected {
 export class HfWeightProvider implements WeightProvider {
   private readonly cache: boolean;
   private readonly blocks = new Map<number, BlockWeights>();
+  private readonly packedBlocks = new Map<number, PackedBlockWeights | null>();
   private embeddingData: Float32Array | null = null;
   private lmHeadData: Float32Array | null = null;
 
@@ -103,8 +104,41 @@ export class HfWeightProvider implements WeightProvider {
     return weights;
   }
 
+  /** The block with its linear weights as stored, when the reader has them all 4-bit with one quantType and blockSize. */
+  async getPackedBlockWeights(layer: number): Promise<PackedBlockWeights | null> {
+    const readPacked = this.reader.readPacked4bit?.bind(this.reader);
+    if (!readPacked) return null;
+    const cached = this.packedBlocks.get(layer);
+    if (cached !== undefined) return cached;
+    const c = this.config;
+    const linear = {} as Record<LinearModule, Packed4bitLinear>;
+    const bias: Partial<Record<LinearModule, Float32Array>> = {};
+    for (const module of LINEAR_MODULES) {
+      const [inFeatures, outFeatures] = linearShape(c, module);
+      const path = linearModulePath(layer, module);
+      this.checkShape(`${path}.weight`, [outFeatures, inFeatures]);
+      const packed = await readPacked(`${path}.weight`);
+      const first = linear.q_proj ?? packed;
+      if (!packed || !first || packed.quantType !== first.quantType || packed.blockSize !== first.blockSize) {
+        if (this.cache) this.packedBlocks.set(layer, null);
+        return null;
+      }
+      linear[module] = packed;
+      if (this.requiresBias(module)) bias[module] = await this.read(`${path}.bias`, [outFeatures]);
+    }
+    const packedBlock: PackedBlockWeights = {
+      inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [c.hiddenSize]),
+      postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
+      linear,
+      bias,
+    };
+    if (this.cache) this.packedBlocks.set(layer, packedBlock);
+    return packedBlock;
+  }
+
   async close(): Promise<void> {
     this.blocks.clear();
+    this.packedBlocks.clear();
     this.embeddingData = null;
     this.lmHeadData = null;
   }

@@ -2,6 +2,7 @@
 // data by Hugging Face tensor name. A tensor-io WeightStore fits; so does a Map
 // of in-memory arrays (tests, benchmarks, weights generated on the fly).
 import type { WeightStore } from '@layerprune/tensor-io';
+import type { Packed4bitLinear } from './block-weights.js';
 
 export interface TensorReader {
   /** A label for error messages (a directory, a file, "memory"). */
@@ -9,6 +10,8 @@ export interface TensorReader {
   has(name: string): boolean;
   shape(name: string): number[];
   readFloat32(name: string): Promise<Float32Array>;
+  /** The tensor as stored when it is NF4 / FP4 (quantized directories only), else null. */
+  readPacked4bit?(name: string): Promise<Packed4bitLinear | null>;
 }
 
 export function readerFromWeightStore(store: WeightStore, source: string): TensorReader {

@@ -1,0 +1,121 @@
+// One Llama-family decoder block as an ONNX graph with its weights as graph
+// INPUTS, so a single session serves every block (skipping a block or streaming
+// its weights from disk is just a different feed):
+//   h = x + o_proj(Attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x)), mask))
+//   y = h + down_proj(silu(gate_proj(n2(h))) * up_proj(n2(h)))
+// Activations are 2-D [B*T, hidden] so every projection is one Gemm with the
+// weight in its Hugging Face layout [out, in] (transB): no transposed copy of
+// any weight is ever made (measured against MatMul on pre-transposed weights:
+// the same speed within noise for 4 x 128 tokens and for 1 token per block). Attention is opset-23 Attention (grouped kv heads,
+// additive mask for causal and sliding-window masking, optional KV cache).
+import type { Architecture, LinearModule } from '@layerprune/model';
+import { GraphBuilder, MICROSOFT_DOMAIN } from './graph-builder.js';
+
+export const BLOCK_LINEAR_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+
+/** Which projections carry a bias in this architecture (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
+export function biasModules(arch: Architecture): LinearModule[] {
+  const c = arch.config;
+  if (!c.attentionBias) return [];
+  return c.modelType === 'llama' ? ['q_proj', 'k_proj', 'v_proj', 'o_proj'] : ['q_proj', 'k_proj', 'v_proj'];
+}
+
+export interface FourBitLayout {
+  quantType: 'nf4' | 'fp4';
+  blockSize: number;
+}
+
+/** Block sizes onnxruntime's MatMulBnb4 kernel implements. */
+export const BNB4_BLOCK_SIZES: readonly number[] = [16, 32, 64, 128, 256];
+
+export interface BlockGraphOptions {
+  /** Decoding: past_key / past_value inputs and present_key / present_value outputs [B, nKV, keys, headDim]. */
+  kvCache: boolean;
+  /**
+   * Linear weights fed 4-bit as stored (com.microsoft MatMulBnb4: `${module}` uint8 packed [out, in],
+   * `${module}_absmax` float32 per block) instead of float32 [out, in].
+   */
+  fourBit?: FourBitLayout;
+}
+
+/** '' for float32 weights, e.g. '_nf4_64' for 4-bit ones: part of the graph's (and session's) name. */
+export function fourBitSuffix(fourBit: FourBitLayout | undefined): string {
+  return fourBit ? `_${fourBit.quantType}_${fourBit.blockSize}` : '';
+}
+
+/**
+ * Inputs: x [rows, H] (rows = B*T); positions int64 [B, T] (row indices into cos/sin);
+ * cos, sin [P, headDim/2]; mask [T, K] additive; ln1, ln2 [H]; `${module}` [out, in];
+ * `${module}_bias` [out]; with kvCache past_key, past_value. Output y [rows, H].
+ */
+export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions): Uint8Array {
+  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim, rmsNormEps } = arch;
+  const g = new GraphBuilder(`${options.kvCache ? 'block_decode' : 'block'}${fourBitSuffix(options.fourBit)}`);
+  const x = g.input('x', 'float32', ['rows', H]);
+  const positions = g.input('positions', 'int64', ['batch', 'tokens']);
+  const cos = g.input('cos', 'float32', ['table', headDim / 2]);
+  const sin = g.input('sin', 'float32', ['table', headDim / 2]);
+  const mask = g.input('mask', 'float32', ['tokens', 'keys']);
+  const ln1 = g.input('ln1', 'float32', [H]);
+  const ln2 = g.input('ln2', 'float32', [H]);
+  const outDims: Record<LinearModule, [number, number]> = {
+    q_proj: [numHeads * headDim, H],
+    k_proj: [numKvHeads * headDim, H],
+    v_proj: [numKvHeads * headDim, H],
+    o_proj: [H, numHeads * headDim],
+    gate_proj: [I, H],
+    up_proj: [I, H],
+    down_proj: [H, I],
+  };
+  const fourBit = options.fourBit;
+  const values = (m: LinearModule): number => outDims[m][0] * outDims[m][1];
+  const weights = Object.fromEntries(
+    BLOCK_LINEAR_MODULES.map((m) => [m, fourBit ? g.input(m, 'uint8', [Math.ceil(values(m) / 2)]) : g.input(m, 'float32', outDims[m])]),
+  ) as Record<LinearModule, string>;
+  const absmax = fourBit
+    ? (Object.fromEntries(BLOCK_LINEAR_MODULES.map((m) => [m, g.input(`${m}_absmax`, 'float32', [Math.ceil(values(m) / fourBit.blockSize)])])) as Record<LinearModule, string>)
+    : null;
+  const biases = Object.fromEntries(biasModules(arch).map((m) => [m, g.input(`${m}_bias`, 'float32', [outDims[m][0]])])) as Partial<Record<LinearModule, string>>;
+  const past = options.kvCache
+    ? { key: g.input('past_key', 'float32', ['batch', numKvHeads, 'past', headDim]), value: g.input('past_value', 'float32', ['batch', numKvHeads, 'past', headDim]) }
+    : null;
+
+  const linear = (input: string, module: LinearModule): string => {
+    const bias = biases[module];
+    if (fourBit && absmax) {
+      const [out, inFeatures] = outDims[module];
+      const attributes = { K: inFeatures, N: out, block_size: fourBit.blockSize, quant_type: fourBit.quantType === 'nf4' ? 1 : 0 };
+      const [product] = g.opOutputs('MatMulBnb4', [input, weights[module], absmax[module]], 1, attributes, MICROSOFT_DOMAIN);
+      return bias ? g.op('Add', [product, bias]) : product;
+    }
+    return g.op('Gemm', bias ? [input, weights[module], bias] : [input, weights[module]], { transB: 1 });
+  };
+  const rmsNorm = (input: string, scale: string): string => g.op('RMSNormalization', [input, scale], { axis: -1, epsilon: { float: rmsNormEps } });
+  // [rows, D] <-> [B, T, D]: the batch and token counts come from the positions input.
+  const batchTokensShape = g.op('Concat', [g.op('Shape', [positions]), g.int64s([-1])], { axis: 0 });
+  const toSequences = (value: string): string => g.op('Reshape', [value, batchTokensShape]);
+
+  const n1 = rmsNorm(x, ln1);
+  const rope = (value: string, heads: number): string => g.op('RotaryEmbedding', [value, cos, sin, positions], { num_heads: heads, interleaved: 0 });
+  const q = rope(toSequences(linear(n1, 'q_proj')), numHeads);
+  const k = rope(toSequences(linear(n1, 'k_proj')), numKvHeads);
+  const v = toSequences(linear(n1, 'v_proj'));
+  const attentionInputs = past ? [q, k, v, mask, past.key, past.value] : [q, k, v, mask];
+  const [attended, presentKey, presentValue] = g.opOutputs('Attention', attentionInputs, past ? 3 : 1, {
+    q_num_heads: numHeads,
+    kv_num_heads: numKvHeads,
+    scale: { float: arch.attentionScale },
+  });
+  const attendedRows = g.op('Reshape', [attended, g.int64s([-1, numHeads * headDim])]);
+  const h = g.op('Add', [x, linear(attendedRows, 'o_proj')]);
+  const n2 = rmsNorm(h, ln2);
+  const gate = linear(n2, 'gate_proj');
+  const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
+  const y = g.op('Add', [h, linear(g.op('Mul', [silu, linear(n2, 'up_proj')]), 'down_proj')]);
+  g.output('y', y, 'float32', ['rows', H]);
+  if (past) {
+    g.output('present_key', presentKey, 'float32', ['batch', numKvHeads, 'keys', headDim]);
+    g.output('present_value', presentValue, 'float32', ['batch', numKvHeads, 'keys', headDim]);
+  }
+  return g.encode();
+}

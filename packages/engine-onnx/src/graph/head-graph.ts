@@ -1,0 +1,32 @@
+// Final RMSNorm + lm_head, and what callers want from the logits computed
+// inside the graph, because copying [rows, vocab] floats out of a session costs
+// about 1 ms per MB: `logits` is fetched only when asked for; `log_prob` is
+// log softmax(logits)[target] per row, the same formula as the tfjs engine
+// (picked logit minus logsumexp).
+import type { Architecture } from '@layerprune/model';
+import { GraphBuilder } from './graph-builder.js';
+
+export type HeadGraphKind = 'logits' | 'log_prob';
+
+/**
+ * Inputs: x [rows, H], norm [H], lm_head [V, H] (Hugging Face layout); 'log_prob' also
+ * targets int64 [rows]. Outputs: logits [rows, V]; 'log_prob' also log_prob [rows]
+ * (fetch logits from it only when they are wanted too: unrequested outputs are not copied).
+ */
+export function buildHeadGraph(arch: Architecture, kind: HeadGraphKind): Uint8Array {
+  const { hiddenSize: H, vocabSize: V } = arch;
+  const g = new GraphBuilder(`head_${kind}`);
+  const x = g.input('x', 'float32', ['rows', H]);
+  const norm = g.input('norm', 'float32', [H]);
+  const lmHead = g.input('lm_head', 'float32', [V, H]);
+  const normed = g.op('RMSNormalization', [x, norm], { axis: -1, epsilon: { float: arch.rmsNormEps } });
+  const logits = g.op('Gemm', [normed, lmHead], { transB: 1 });
+  g.output('logits', logits, 'float32', ['rows', V]);
+  if (kind === 'logits') return g.encode();
+  const targets = g.input('targets', 'int64', ['rows']);
+  const picked = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
+  const logSumExp = g.op('ReduceLogSumExp', [logits, g.int64s([1])], { keepdims: 1 });
+  const logProb = g.op('Reshape', [g.op('Sub', [picked, logSumExp]), g.int64s([-1])]);
+  g.output('log_prob', logProb, 'float32', ['rows']);
+  return g.encode();
+}

@@ -1,0 +1,74 @@
+// Test helper: the same random Llama-family model (from @layerprune/model's
+// test generator, imported by path: it is test code, not part of any package's
+// API) loaded on the tfjs engine and on the ONNX engine.
+import { createModelFromProvider, tfjsEngineFactory } from '@layerprune/model';
+import type { BlockWeights, LinearModule, LlamaModel, WeightMode, WeightProvider } from '@layerprune/model';
+import { randomModel } from '../../../model/src/testing/random-model.js';
+import type { RandomModel, RandomModelSpec } from '../../../model/src/testing/random-model.js';
+import { HfWeightProvider } from '../../../model/src/weights/hf-weight-provider.js';
+import { readerFromMap } from '../../../model/src/weights/tensor-reader.js';
+import { onnxEngineFactory } from '../onnx-engine-factory.js';
+
+export { maxAbsDiff } from '../../../model/src/testing/random-llama-model.js';
+export type { RandomModelSpec };
+
+export const quietLog = (): void => {};
+
+export function randomProvider(random: RandomModel): WeightProvider {
+  const provider = new HfWeightProvider(random.config, readerFromMap(random.tensors), { cache: true });
+  provider.validate();
+  return provider;
+}
+
+/**
+ * `provider` as a 4-bit-style provider would behave: every block is copied into the SAME
+ * buffers, so an engine that kept the arrays without copying would run every layer with the
+ * last block read.
+ */
+export function refillingProvider(provider: WeightProvider): WeightProvider {
+  let shared: BlockWeights | null = null;
+  const refill = (target: Float32Array | undefined, source: Float32Array): Float32Array => {
+    const out = target ?? new Float32Array(source.length);
+    out.set(source);
+    return out;
+  };
+  return {
+    config: provider.config,
+    reusesArrays: true,
+    embedding: () => provider.embedding(),
+    finalNorm: () => provider.finalNorm(),
+    lmHead: () => provider.lmHead(),
+    async getBlockWeights(layer) {
+      const w = await provider.getBlockWeights(layer);
+      const linear = Object.fromEntries(Object.entries(w.linear).map(([m, a]) => [m, refill(shared?.linear[m as LinearModule], a)])) as BlockWeights['linear'];
+      const bias = Object.fromEntries(Object.entries(w.bias).map(([m, a]) => [m, refill(shared?.bias[m as LinearModule], a as Float32Array)])) as BlockWeights['bias'];
+      shared = { inputLayernorm: refill(shared?.inputLayernorm, w.inputLayernorm), postAttentionLayernorm: refill(shared?.postAttentionLayernorm, w.postAttentionLayernorm), linear, bias };
+      return shared;
+    },
+    close: () => provider.close(),
+  };
+}
+
+export interface EnginePair {
+  tfjs: LlamaModel;
+  onnx: LlamaModel;
+  random: RandomModel;
+  dispose(): void;
+}
+
+export async function randomModelOnBothEngines(spec: RandomModelSpec, options: { mode?: WeightMode; onnxMode?: WeightMode; onnxRefills?: boolean } = {}): Promise<EnginePair> {
+  const random = randomModel(spec);
+  const common = { rawConfig: random.rawConfig, log: quietLog };
+  const tfjs = await createModelFromProvider(randomProvider(random), { ...common, engine: tfjsEngineFactory('wasm'), mode: options.mode ?? 'resident' });
+  const onnxProvider = options.onnxRefills ? refillingProvider(randomProvider(random)) : randomProvider(random);
+  const onnx = await createModelFromProvider(onnxProvider, { ...common, engine: onnxEngineFactory({ threads: 2 }), mode: options.onnxMode ?? options.mode ?? 'resident' });
+  return {
+    tfjs,
+    onnx,
+    random,
+    dispose() {
+      tfjs.dispose();
+      onnx.dispose();
+    },
+  };
+}
