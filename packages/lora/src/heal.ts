@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutput } from '@layerprune/safe-output';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
 import { renderLineChart } from '@layerprune/figures';
-import { loadTokenizer, selectBackend, validateQuantizedWeights, type BackendName } from '@layerprune/model';
+import { loadTokenizer, resolveArchitecture, selectBackend, validateQuantizedWeights, type BackendName } from '@layerprune/model';
 import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
 import { FrozenBase, type BaseBits, type WeightReader } from './frozen-base.js';
 import { quantizedWeightReader } from './quantized-weight-reader.js';
@@ -19,6 +19,7 @@ import { LoraRunner } from './lora-runner.js';
 import { loadPackedData, type TextEncoder } from './load-packed-data.js';
 import { evaluateLoss } from './evaluate-loss.js';
 import { saveLoraAdapter } from './peft-adapter-io.js';
+import { checkTrainingWindows } from './check-training-windows.js';
 import { checkTrainable } from './train-model-config.js';
 import { checkTrainOptions, trainLora, type TrainProgress } from './train-lora.js';
 import { CHECKPOINT_DIR } from './training-checkpoint.js';
@@ -156,6 +157,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   let output: InPlaceOutput | null = null;
   try {
     checkTrainable(modelDir.config, modelDir.dir);
+    checkTrainingWindows(resolveArchitecture(modelDir.config, modelDir.rawConfig, `${modelDir.dir}/config.json`).layerWindows, o.seqLen, modelDir.dir);
     // A bitsandbytes checkpoint (`layerprune quantize` output): its logical tensors,
     // checked against config.json like a dense model's, are the base. Wraps modelDir
     // (closed below), nothing reopened.

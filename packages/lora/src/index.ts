@@ -14,6 +14,8 @@ export type { AdamWOptions, AdamWState } from './adamw.js';
 export { cosineWithWarmup } from './cosine-schedule.js';
 export { clipGradNorm } from './clip-grad-norm.js';
 export type { TrainModelConfig } from './train-model-config.js';
+export { checkTrainable, TRAIN_ROPE_TYPES } from './train-model-config.js';
+export { checkTrainingWindows } from './check-training-windows.js';
 export { FrozenBase } from './frozen-base.js';
 export type { BaseBits, WeightReader } from './frozen-base.js';
 export { quantizedWeightReader } from './quantized-weight-reader.js';

@@ -4,7 +4,8 @@ import { resolveArchitecture, type Architecture } from '@layerprune/model';
 import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 import type { TrainModelConfig } from './train-model-config.js';
 
-export function trainArchitecture(config: TrainModelConfig): Architecture {
+/** `source` names the config in error messages. The rotary tables come from the returned invFreq (one definition, @layerprune/model's). */
+export function trainArchitecture(config: TrainModelConfig, source = 'training config'): Architecture {
   const full: LlamaFamilyConfig = {
     maxPositionEmbeddings: 0,
     torchDtype: null,
@@ -16,5 +17,5 @@ export function trainArchitecture(config: TrainModelConfig): Architecture {
     modelType: 'llama',
     slidingWindow: null,
   };
-  return resolveArchitecture(full, {}, 'training config');
+  return resolveArchitecture(full, {}, source);
 }

@@ -2,6 +2,10 @@
 // LlamaFamilyConfig (so a config from openModelDir passes as it is).
 import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
 import { LoraError } from './lora-error.js';
+import { trainArchitecture } from './train-architecture.js';
+
+/** Rope scaling types training supports: those of the model runtime, whose inverse frequencies it trains with. */
+export const TRAIN_ROPE_TYPES: readonly string[] = ['default', 'linear', 'llama3'];
 
 export type TrainModelConfig = Pick<
   LlamaFamilyConfig,
@@ -20,7 +24,15 @@ export type TrainModelConfig = Pick<
   | 'hiddenAct'
 >;
 
-/** Refuses architectures the training block does not implement (instead of training something else). */
+/**
+ * Refuses architectures the training block does not implement (instead of
+ * training something else), from the config alone: nothing is loaded or built,
+ * so a pipeline can call it before any work starts. `where` starts every message
+ * (a model directory, or a stage name such as "heal"). Throws LoraError
+ * UNSUPPORTED_MODEL naming the field, or @layerprune/model's ModelError for rope
+ * parameters the runtime cannot compute frequencies from (e.g. llama3 without
+ * low_freq_factor).
+ */
 export function checkTrainable(config: TrainModelConfig, where: string): void {
   if (config.hiddenAct !== 'silu') {
     throw new LoraError('UNSUPPORTED_MODEL', `${where}: hidden_act "${config.hiddenAct}" is not supported for training (only silu)`, {
@@ -28,9 +40,10 @@ export function checkTrainable(config: TrainModelConfig, where: string): void {
     });
   }
   const rope = config.ropeScaling;
-  if (rope && rope.ropeType !== 'default' && rope.ropeType !== 'linear') {
-    throw new LoraError('UNSUPPORTED_MODEL', `${where}: rope_scaling type "${rope.ropeType}" is not supported for training (default, linear)`, {
+  if (rope && !TRAIN_ROPE_TYPES.includes(rope.ropeType)) {
+    throw new LoraError('UNSUPPORTED_MODEL', `${where}: rope_scaling type "${rope.ropeType}" is not supported for training (${TRAIN_ROPE_TYPES.join(', ')})`, {
       field: 'rope_scaling',
+      limit: TRAIN_ROPE_TYPES.join(', '),
     });
   }
   if (config.numAttentionHeads % config.numKeyValueHeads !== 0) {
@@ -41,4 +54,6 @@ export function checkTrainable(config: TrainModelConfig, where: string): void {
   if (config.headDim % 2 !== 0) {
     throw new LoraError('UNSUPPORTED_MODEL', `${where}: head_dim ${config.headDim} must be even for rotary embeddings`, { field: 'head_dim' });
   }
+  // The runtime's own checks and rope parameters (the inverse frequencies training uses): cheap, no weights.
+  trainArchitecture(config, where);
 }

@@ -14,3 +14,4 @@ export { runPipeline } from './run-pipeline.js';
 export type { PipelineEvent, PipelineResult, RunPipelineOptions } from './run-pipeline.js';
 export { ENGINE_DEVICES, ENGINE_NAMES, MAX_ENGINE_THREADS, ONNX_ENGINE_PACKAGE, engineConflict, engineFactories } from './engine/engine-factories.js';
 export type { EngineDevice, EngineFactoriesDeps, EngineFactoriesOptions, EngineName, EngineOptionField, OnnxEngineModule } from './engine/engine-factories.js';
+export { checkStageSupport } from './preflight.js';

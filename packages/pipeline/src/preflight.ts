@@ -4,12 +4,20 @@
 // (openModelDir runs tensor-io's validateModelWeights: layer count, every tensor
 // present with the shape the config implies, none unexplained) and none of its
 // files is a symlink to outside it, its architecture is supported, it has a
-// tokenizer, and every input file exists.
+// tokenizer, and every input file exists. The architecture is checked for
+// every stage that will run, from config.json alone (no weight is read): the
+// model runtime (analysis, evaluation), the engines analysis and evaluation load
+// models with (at least one of them must run it: with engine auto, tfjs takes
+// over from onnx), and the training path when the pipeline heals. Each error
+// starts with the stage and names the config field.
 import { access, stat } from 'node:fs/promises';
 import type { TaskSpec } from '@layerprune/eval';
-import { openModelDir } from '@layerprune/tensor-io';
+import { checkTrainable, checkTrainingWindows } from '@layerprune/lora';
+import { ModelError, resolveArchitecture, type Architecture, type EngineFactory } from '@layerprune/model';
+import { openModelDir, type LlamaFamilyConfig } from '@layerprune/tensor-io';
 import type { PipelineConfig } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
+import { DEFAULT_HEAL_SEQ_LEN } from './default-config.js';
 import { resolveSeqLen } from './resolve-seq-len.js';
 
 export interface ModelFacts {
@@ -29,13 +37,63 @@ async function mustExist(path: string, field: string, kind: 'file' | 'any'): Pro
   }
 }
 
-export async function preflight(config: PipelineConfig, modelDir: string, tasks: TaskSpec[]): Promise<ModelFacts> {
+/** The same error with the stage in front of its message (code, file and field kept). */
+function inStage(stage: string, error: unknown): unknown {
+  if (error instanceof ModelError) {
+    return new ModelError(error.code, `${stage}: ${error.message}`, { file: error.file, field: error.field, limit: error.limit, expected: error.expected, found: error.found, cause: error });
+  }
+  return error;
+}
+
+/**
+ * Whether every stage that will run supports the model's architecture, from its
+ * config alone: ModelError (UNSUPPORTED_CONFIG, UNSUPPORTED_ARCHITECTURE,
+ * CONFIG_FIELD_MISSING, ENGINE_UNSUPPORTED) or LoraError UNSUPPORTED_MODEL, the
+ * message starting with the stage. `engines`: the factories analysis and
+ * evaluation load models with (engineFactories), in order of preference.
+ */
+export function checkStageSupport(
+  config: PipelineConfig,
+  modelConfig: LlamaFamilyConfig,
+  rawConfig: Record<string, unknown>,
+  configFile: string,
+  engines: readonly EngineFactory[] = [],
+): void {
+  let arch: Architecture;
+  try {
+    arch = resolveArchitecture(modelConfig, rawConfig, configFile);
+  } catch (error) {
+    throw inStage('analysis', error);
+  }
+  // loadModel takes the first engine that runs the model: only when none does is it an error.
+  const refusals = engines.map((e) => ({ name: e.name, reason: e.unsupportedReason(arch) }));
+  if (refusals.length > 0 && refusals.every((r) => r.reason !== null)) {
+    const why = refusals.map((r) => `engine ${r.name}: ${r.reason}`).join('; ');
+    throw new ModelError('ENGINE_UNSUPPORTED', `analysis: ${configFile}: ${why} (engine ${config.engine}; engine tfjs runs every architecture the runtime supports)`, {
+      file: configFile,
+      field: 'engine',
+    });
+  }
+  if (config.heal.steps > 0) {
+    try {
+      checkTrainable(modelConfig, 'heal');
+      // A seq_len beyond the model's positions is reported by preflight below (SEQ_LEN_TOO_LONG).
+      const seqLen = config.heal.seqLen ?? Math.min(DEFAULT_HEAL_SEQ_LEN, modelConfig.maxPositionEmbeddings);
+      checkTrainingWindows(arch.layerWindows, seqLen, 'heal');
+    } catch (error) {
+      throw inStage('heal', error);
+    }
+  }
+}
+
+export async function preflight(config: PipelineConfig, modelDir: string, tasks: TaskSpec[], engines: readonly EngineFactory[] = []): Promise<ModelFacts> {
   const model = await openModelDir(modelDir);
   try {
     if (model.files.tokenizer === null) {
       throw new PipelineError('CONFIG_INVALID', `model: ${modelDir} has no tokenizer.json`, { file: modelDir, field: 'model' });
     }
     const c = model.config;
+    checkStageSupport(config, c, model.rawConfig, `${model.dir}/config.json`, engines);
     if (c.numHiddenLayers < 2) {
       throw new PipelineError('CONFIG_INVALID', `model: ${modelDir} has ${c.numHiddenLayers} block(s); pruning needs at least 2`, { file: modelDir, field: 'num_hidden_layers' });
     }

@@ -92,10 +92,10 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     const spec = parseTaskSpec(t);
     return { ...spec, path: resolve(spec.path) };
   });
-  // Everything that can be checked without long work is checked first.
-  const info = await preflight(config, modelDir, tasks);
   // Before the output is opened: `engine: onnx` without its package fails here, writing nothing.
   const engine = await engineFactories(config.engine, { backend: config.backend, threads: config.threads, device: config.device, log });
+  // Everything that can be checked without long work is checked first, for every stage (engine included).
+  const info = await preflight(config, modelDir, tasks, engine);
   const dataPath = resolve(config.data);
   const output = await openOutputInPlace(out, {
     inputs: [modelDir, dataPath, ...tasks.map((t) => t.path)],

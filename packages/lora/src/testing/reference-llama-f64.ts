@@ -45,13 +45,45 @@ function rms(x: Float64Array, w: Float32Array, eps: number): Float64Array {
   return x.map((v, i) => v * inv * w[i]);
 }
 
+/**
+ * Rotary inverse frequencies in float64, written independently of
+ * @layerprune/model from transformers' ROPE_INIT_FUNCTIONS ("default",
+ * "linear" and `_compute_llama3_parameters`).
+ */
+export function referenceInvFreq(config: TrainModelConfig): Float64Array {
+  const d = config.headDim;
+  const base = Float64Array.from({ length: d / 2 }, (_, i) => 1 / config.ropeTheta ** ((2 * i) / d));
+  const scaling = config.ropeScaling;
+  if (scaling === null || scaling.ropeType === 'default') return base;
+  const num = (field: string): number => {
+    const value = scaling[field];
+    if (typeof value !== 'number') throw new Error(`reference: rope_scaling.${field} missing`);
+    return value;
+  };
+  const factor = num('factor');
+  if (scaling.ropeType === 'linear') return base.map((f) => f / factor);
+  if (scaling.ropeType !== 'llama3') throw new Error(`reference: rope type ${scaling.ropeType}`);
+  const low = num('low_freq_factor');
+  const high = num('high_freq_factor');
+  const oldContext = num('original_max_position_embeddings');
+  const lowFreqWavelen = oldContext / low;
+  const highFreqWavelen = oldContext / high;
+  return base.map((f) => {
+    const wavelen = (2 * Math.PI) / f;
+    if (wavelen < highFreqWavelen) return f; // high frequencies: unchanged
+    if (wavelen > lowFreqWavelen) return f / factor; // low frequencies: interpolated by factor
+    const smooth = (oldContext / wavelen - low) / (high - low);
+    return ((1 - smooth) * f) / factor + smooth * f;
+  });
+}
+
 /** Rotary embedding on one head vector at position t (pairs i and i + d/2). */
-function rope(v: Float64Array, t: number, theta: number): Float64Array {
+function rope(v: Float64Array, t: number, invFreq: Float64Array): Float64Array {
   const d = v.length;
   const half = d / 2;
   const out = new Float64Array(d);
   for (let i = 0; i < half; i++) {
-    const angle = t / theta ** ((2 * i) / d);
+    const angle = t * invFreq[i];
     const c = Math.cos(angle);
     const s = Math.sin(angle);
     out[i] = v[i] * c - v[i + half] * s;
@@ -82,6 +114,7 @@ export function referenceForward(
   const d = config.headDim;
   const nh = config.numAttentionHeads;
   const nkv = config.numKeyValueHeads;
+  const invFreq = referenceInvFreq(config);
   const w = (name: string): Float32Array => {
     const v = weights.get(name);
     if (!v) throw new Error(`missing ${name}`);
@@ -106,10 +139,10 @@ export function referenceForward(
       for (let head = 0; head < nh; head++) {
         const kvHead = Math.floor(head / (nh / nkv));
         for (let t = 0; t < T; t++) {
-          const qt = rope(q[t].subarray(head * d, (head + 1) * d), t, config.ropeTheta);
+          const qt = rope(q[t].subarray(head * d, (head + 1) * d), t, invFreq);
           const scores: number[] = [];
           for (let s = 0; s <= t; s++) {
-            const ks = rope(k[s].subarray(kvHead * d, (kvHead + 1) * d), s, config.ropeTheta);
+            const ks = rope(k[s].subarray(kvHead * d, (kvHead + 1) * d), s, invFreq);
             let dot = 0;
             for (let i = 0; i < d; i++) dot += qt[i] * ks[i];
             scores.push(dot / Math.sqrt(d));

@@ -19,10 +19,11 @@ export async function writeTinyModelDir(dir: string, model: TinyModel): Promise<
     head_dim: c.headDim,
     rms_norm_eps: c.rmsNormEps,
     rope_theta: c.ropeTheta,
+    ...(c.ropeScaling === null ? {} : { rope_scaling: ropeScalingJson(c.ropeScaling) }),
     vocab_size: c.vocabSize,
     tie_word_embeddings: c.tieWordEmbeddings,
     max_position_embeddings: 64,
-    hidden_act: 'silu',
+    hidden_act: c.hiddenAct,
     torch_dtype: 'float32',
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
@@ -54,4 +55,10 @@ function shapeOf(name: string, model: TinyModel): number[] {
   };
   const module = name.split('.').slice(-2, -1)[0];
   return table[module];
+}
+
+/** The config's rope scaling back in config.json form (rope_type plus its snake_case parameters). */
+function ropeScalingJson(scaling: NonNullable<TinyModel['config']['ropeScaling']>): Record<string, unknown> {
+  const { ropeType, ...rest } = scaling;
+  return { ...rest, rope_type: ropeType };
 }
