@@ -4,7 +4,7 @@
 // Log-probabilities of the next tokens are computed inside the head graph, so
 // [rows, vocab] logits are copied out only when the caller asks for them.
 import type * as Ort from 'onnxruntime-node';
-import { targetRows } from '@layerprune/model';
+import { headRows } from '@layerprune/model';
 import type { EngineForwardRequest, EngineForwardResult } from '@layerprune/model';
 import { createCallContext } from './call-context.js';
 import type { CallContext } from './call-context.js';
@@ -119,11 +119,8 @@ async function runHead(engine: OnnxEngine, request: EngineForwardRequest, x: Flo
   }
   const all = request.logits === 'all';
   if (!all && !request.targetLogProbs) return;
-  const targets = targetRows(ids, maxLength, lengths);
   // Every row when all logits are wanted, otherwise only rows that have a next token.
-  const rows = all ? Int32Array.from({ length: batch * maxLength }, (_, r) => r) : targets.rows;
-  const rowTarget = new Int32Array(batch * maxLength).fill(-1);
-  targets.rows.forEach((row, i) => (rowTarget[row] = targets.targets[i]));
+  const { rows, rowTarget } = headRows(ids, maxLength, lengths, all);
   const logits = all ? new Float32Array(batch * maxLength * V) : null;
   const logProbByRow = new Float32Array(batch * maxLength);
   const logitRows = (start: number, count: number): Ort.Tensor => new engine.ort.Tensor('float32', logits!.subarray(start * V, (start + count) * V), [count, V]);

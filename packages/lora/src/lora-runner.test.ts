@@ -4,19 +4,14 @@ import { FrozenBase } from './frozen-base.js';
 import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { LoraRunner } from './lora-runner.js';
+import { compareWithFiniteDifferences, toReference } from './testing/finite-differences.js';
 import { SeededRng } from '@layerprune/data';
-import { referenceForward, referenceLoss, type ReferenceAdapters } from './testing/reference-llama-f64.js';
+import { referenceForward, referenceLoss } from './testing/reference-llama-f64.js';
 import { createTinyModel } from './testing/tiny-model.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function toReference(adapters: LoraAdapters): ReferenceAdapters {
-  const map: ReferenceAdapters = new Map();
-  for (const p of adapters.pairs) map.set(`${p.layer}.${p.module}`, { a: Float64Array.from(p.a), b: Float64Array.from(p.b), rank: adapters.config.rank });
-  return map;
-}
 
 async function setup(targets: string, seed = 1) {
   const model = createTinyModel(seed);
@@ -57,29 +52,8 @@ describe('LoraRunner (tfjs) against a float64 reference', () => {
     const refAdapters = toReference(adapters);
     expect(loss).toBeCloseTo(referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch), 5);
 
-    const eps = 1e-5;
-    let checked = 0;
-    let worst = 0;
-    let gradScale = 0;
-    adapters.pairs.forEach((pair, pi) => {
-      const ref = refAdapters.get(`${pair.layer}.${pair.module}`)!;
-      for (const [which, arr] of [['a', ref.a], ['b', ref.b]] as const) {
-        const g = grads[2 * pi + (which === 'a' ? 0 : 1)];
-        // every 3rd entry keeps the test fast while covering every module and both matrices
-        for (let i = pi % 3; i < arr.length; i += 3) {
-          const keep = arr[i];
-          arr[i] = keep + eps;
-          const up = referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch);
-          arr[i] = keep - eps;
-          const down = referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch);
-          arr[i] = keep;
-          const fd = (up - down) / (2 * eps);
-          worst = Math.max(worst, Math.abs(fd - g[i]) / (Math.abs(fd) + 1e-3));
-          gradScale = Math.max(gradScale, Math.abs(fd));
-          checked += 1;
-        }
-      }
-    });
+    // every 3th entry keeps the test fast while covering every module and both matrices
+    const { checked, worst, gradScale } = compareWithFiniteDifferences(adapters, grads, refAdapters, () => referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch), 3);
     expect(checked).toBeGreaterThan(300);
     expect(gradScale).toBeGreaterThan(1e-2);
     expect(worst).toBeLessThan(2e-3);

@@ -18,8 +18,8 @@ export type { Architecture } from './config/resolve-architecture.js';
 
 export { tfjsEngineFactory } from './engine/tfjs-engine-factory.js';
 export type { EngineFactory, PreparedEngine } from './engine/engine-factory.js';
-export { targetRows } from './engine/target-rows.js';
-export type { TargetRows } from './engine/target-rows.js';
+export { targetRows, headRows } from './engine/target-rows.js';
+export type { TargetRows, HeadRows } from './engine/target-rows.js';
 export { causalMaskValues, MASKED_SCORE } from './attention/causal-mask.js';
 export { ropeTables } from './rope/rope-tables.js';
 export type { RopeTables } from './rope/rope-tables.js';

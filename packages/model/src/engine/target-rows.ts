@@ -21,3 +21,20 @@ export function targetRows(ids: Int32Array, maxLength: number, lengths: number[]
   });
   return { rows, targets };
 }
+
+export interface HeadRows {
+  /** Rows the head computes: every row of the batch, or only those with a next token. */
+  rows: Int32Array;
+  /** Per batch row, its next token, or -1 where there is none (last and padded positions). */
+  rowTarget: Int32Array;
+}
+
+/** What an engine's head pass covers: all rows when every position's logits are wanted, else the target rows. */
+export function headRows(ids: Int32Array, maxLength: number, lengths: number[], allRows: boolean): HeadRows {
+  const targets = targetRows(ids, maxLength, lengths);
+  const total = lengths.length * maxLength;
+  const rows = allRows ? Int32Array.from({ length: total }, (_, r) => r) : targets.rows;
+  const rowTarget = new Int32Array(total).fill(-1);
+  targets.rows.forEach((row, i) => (rowTarget[row] = targets.targets[i]));
+  return { rows, rowTarget };
+}

@@ -3,7 +3,7 @@
 // norm + lm_head in row chunks so [rows, vocab] never has to fit at once.
 import * as tf from '@tensorflow/tfjs';
 import type { EngineForwardRequest, EngineForwardResult } from '../engine.js';
-import { targetRows } from '../engine/target-rows.js';
+import { headRows } from '../engine/target-rows.js';
 import { readFloat32 } from './read-tensor.js';
 import type { TfjsEngine } from './tfjs-engine.js';
 
@@ -56,11 +56,8 @@ async function runHead(engine: TfjsEngine, request: EngineForwardRequest, x: tf.
     if (request.logits === 'last') result.logits = tf.tidy(() => readFloat32(engine.logits(tf.gather(x, lastRows), head)));
     const all = request.logits === 'all';
     if (!all && !request.targetLogProbs) return;
-    const targets = targetRows(ids, maxLength, lengths);
     // Logits for every row when all are asked for, otherwise only rows that have a target.
-    const rows = all ? Int32Array.from({ length: batch * maxLength }, (_, r) => r) : targets.rows;
-    const rowTarget = new Int32Array(batch * maxLength).fill(-1);
-    targets.rows.forEach((row, i) => (rowTarget[row] = targets.targets[i]));
+    const { rows, rowTarget } = headRows(ids, maxLength, lengths, all);
     const logits = all ? new Float32Array(batch * maxLength * vocabSize) : null;
     const logProbByRow = new Float32Array(batch * maxLength);
     const chunk = Math.max(1, Math.floor(HEAD_CHUNK_VALUES / vocabSize));
