@@ -5,7 +5,7 @@
 // that have changed since. The output directory is checked against the inputs,
 // locked against a second writer, and marked as a run (see @layerprune/safe-output).
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseTaskSpec, type TaskSpec } from '@layerprune/eval';
 import { heal } from '@layerprune/lora';
 import {
@@ -22,7 +22,7 @@ import { DistanceTable, similarityMetricInfo, type SimilarityMetric } from '@lay
 import { fingerprintInputs, openOutputInPlace } from '@layerprune/safe-output';
 import type { EngineFactory } from '@layerprune/model';
 import { pruneModel } from '@layerprune/surgery';
-import { writeFileAtomic } from '@layerprune/tensor-io';
+import { modelDisplayName, writeFileAtomic } from '@layerprune/tensor-io';
 import { analysisDocument } from './analysis-document.js';
 import { analyzeStage, analyzeStageSummary } from './analyze-stage.js';
 import { collectEnvironment } from './collect-environment.js';
@@ -346,7 +346,8 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
     environment: await collectEnvironment(analysisEngine, analysis.backend),
     model: {
       dir: modelDir,
-      name: basename(modelDir),
+      // A Hugging Face cache snapshot is named by its repo id, not its commit hash.
+      name: modelDisplayName(modelDir),
       modelType: info.modelType,
       layers: numLayers,
       parameters: info.parameters,

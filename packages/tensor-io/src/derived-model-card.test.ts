@@ -33,6 +33,12 @@ function frontMatter(text: string): string {
 }
 
 describe('renderDerivedModelCard', () => {
+  it('names a Hugging Face cache snapshot by its repo id in base_model and the title', () => {
+    const text = card(null, { base: '/home/u/.cache/huggingface/hub/models--meta-llama--Llama-2-7b-hf/snapshots/0123456789abcdef0123456789abcdef01234567' });
+    expect(frontMatter(text)).toContain('base_model: "meta-llama/Llama-2-7b-hf"');
+    expect(text).toContain('# meta-llama/Llama-2-7b-hf (quantized)');
+  });
+
   it('writes front matter, what was done, the tool, and the source card under a heading', () => {
     const text = card('---\nlicense: llama2\nlanguage:\n- en\n---\n# Llama 2\n\nThe original text.\n');
     expect(text).toBe(

@@ -6,10 +6,11 @@
 // original card below a heading.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, relative } from 'node:path';
+import { relative } from 'node:path';
 import { fsError } from './fs-error.js';
 import type { ModelDir } from './open-model-dir.js';
 import { resolveModelFile } from './resolve-model-file.js';
+import { hubRepoIdOf, modelDisplayName } from './hub-repo-id-of.js';
 
 /** The model card's file name in a Hugging Face model directory. */
 export const MODEL_CARD_NAME = 'README.md';
@@ -170,12 +171,13 @@ function fenced(text: string, info: string): string {
  */
 export function renderDerivedModelCard(card: DerivedModelCard): string {
   const source = card.sourceCard === null ? null : splitFrontMatter(card.sourceCard);
-  const front = [...yamlEntry('base_model', card.base), ...yamlEntry('tags', ['layerprune', card.kind])];
+  // A cache snapshot is named by its repo id: what `base_model` means on the Hugging Face hub.
+  const front = [...yamlEntry('base_model', hubRepoIdOf(card.base) ?? card.base), ...yamlEntry('tags', ['layerprune', card.kind])];
   for (const key of ['license', 'language']) {
     const value = source?.frontMatter ? frontMatterValue(source.frontMatter, key) : null;
     if (value !== null) front.push(...yamlEntry(key, value));
   }
-  const name = basename(card.base.replace(/[\\/]+$/, '')) || card.base;
+  const name = modelDisplayName(card.base);
   const out = [
     '---',
     ...front,

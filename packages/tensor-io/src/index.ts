@@ -23,6 +23,7 @@ export { expectedModelTensors } from './expected-model-tensors.js';
 export type { ExpectedTensor, ExpectedDim } from './expected-model-tensors.js';
 export { resolveModelFile } from './resolve-model-file.js';
 export { hubCacheDir, parseRepoId, resolveModelSource, REPO_ID_PATTERN } from './resolve-model-source.js';
+export { hubRepoIdOf, modelDisplayName } from './hub-repo-id-of.js';
 export type { ModelSource, ResolveModelSourceOptions } from './resolve-model-source.js';
 export { openWeightStore } from './open-weight-store.js';
 export type { WeightStore, SafetensorsIndex } from './open-weight-store.js';

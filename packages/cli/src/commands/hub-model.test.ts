@@ -128,5 +128,9 @@ describe('--model org/name[@revision] from the Hugging Face cache', () => {
     // The pruned model's files are regular files, not links into the cache.
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8')) as { num_hidden_layers: number };
     expect(config.num_hidden_layers).toBe(4);
+    // Its model card names the base by repo id, not by the snapshot's commit hash.
+    const card = await readFile(join(out, 'README.md'), 'utf8');
+    expect(card).toContain('base_model: "karpathy/tinyllamas"');
+    expect(card).toContain('# karpathy/tinyllamas (pruned)');
   });
 });
