@@ -4,6 +4,7 @@
 // I/O and reading holds about one tensor in memory.
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { halfReadTarget, widenHalfInPlace } from './decode-half-in-place.js';
 import { bytesToTensorArray, decodeToFloat32 } from './dtype-codec.js';
 import { TensorIoError } from './errors.js';
 import { fsError } from './fs-error.js';
@@ -108,6 +109,12 @@ class FileSafetensorsReader implements SafetensorsReader {
         tensor: name,
         field: 'dtype',
       });
+    }
+    // (A float32 output beyond one buffer's limit goes the general way, which refuses it with TENSOR_TOO_LARGE or the allocation error.)
+    if ((info.dtype === 'F16' || info.dtype === 'BF16') && 2 * info.byteLength <= MAX_TENSOR_BYTES) {
+      // Read into the output's own memory: no second buffer the size of the raw tensor.
+      const target = halfReadTarget(info.byteLength / 2);
+      if (target) return widenHalfInPlace(target.out, await this.readRaw(name, target.raw), info.dtype);
     }
     return decodeToFloat32(await this.readRaw(name), info.dtype, `${this.path}: tensor "${name}"`);
   }
