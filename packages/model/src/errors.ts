@@ -27,20 +27,11 @@ export type ModelErrorCode =
   | 'SEQUENCE_TOO_LONG'
   | 'DISPOSED';
 
-export interface ModelErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause'> {
-  /** What the config or the runtime requires, and what was found. */
-  expected?: number | string;
-  found?: number | string;
-}
+export type ModelErrorDetails = Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause' | 'expected' | 'found'>;
 
 export class ModelError extends LayerpruneError<ModelErrorCode> {
-  readonly expected?: number | string;
-  readonly found?: number | string;
-
   constructor(code: ModelErrorCode, message: string, details: ModelErrorDetails = {}) {
     super(code, message, details);
-    this.expected = details.expected;
-    this.found = details.found;
   }
 }
 

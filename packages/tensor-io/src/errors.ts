@@ -43,20 +43,11 @@ export type TensorIoErrorCode =
   | 'MODEL_NOT_IN_CACHE'
   | 'HF_CACHE_INVALID';
 
-export interface TensorIoErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause'> {
-  /** What the config (or the format) requires, and what the file holds: e.g. "[512, 64]" vs "[512, 65]". */
-  expected?: number | string;
-  found?: number | string;
-}
+export type TensorIoErrorDetails = Pick<LayerpruneErrorDetails, 'file' | 'tensor' | 'field' | 'limit' | 'cause' | 'expected' | 'found'>;
 
 export class TensorIoError extends LayerpruneError<TensorIoErrorCode> {
-  readonly expected?: number | string;
-  readonly found?: number | string;
-
   constructor(code: TensorIoErrorCode, message: string, details: TensorIoErrorDetails = {}) {
     super(code, message, details);
-    this.expected = details.expected;
-    this.found = details.found;
   }
 }
 
