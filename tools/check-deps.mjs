@@ -45,9 +45,10 @@ export const LAYERS = {
   quant: 2,
   model: 3,
   surgery: 4,
-  'engine-onnx': 4,
   lora: 4,
   eval: 4,
+  // The onnx engine implements lora's TrainerFactory besides model's EngineFactory.
+  'engine-onnx': 5,
   report: 5,
   pipeline: 6,
   cli: 7,

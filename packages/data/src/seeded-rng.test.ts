@@ -99,3 +99,19 @@ describe('SeededRng (xoshiro128**)', () => {
     expect(Math.max(...out)).toBeLessThan(3);
   });
 });
+
+describe('SeededRng.fillDropoutMask', () => {
+  it('gives the values and final state of a nextFloat() loop', () => {
+    for (const [seed, p] of [[1, 0.05], [7, 0.5], [123456789, 0.3], [42, 0]] as const) {
+      const fast = new SeededRng(seed);
+      const slow = new SeededRng(seed);
+      const values = new Float32Array(10007);
+      fast.fillDropoutMask(values, p, 1 / (1 - p));
+      const expected = Float32Array.from({ length: values.length }, () => (slow.nextFloat() < p ? 0 : 1 / (1 - p)));
+      expect(values).toEqual(expected);
+      expect(fast.getState()).toEqual(slow.getState());
+      const zeros = values.filter((v) => v === 0).length / values.length;
+      expect(Math.abs(zeros - p)).toBeLessThan(0.02);
+    }
+  });
+});

@@ -116,6 +116,36 @@ export class SeededRng {
     for (let i = 0; i < out.length; i++) out[i] = low + span * (this.nextUint32() / TWO_TO_32);
   }
 
+  /**
+   * Inverted-dropout mask: out[i] = 0 when nextFloat() < p, else `keep`; the
+   * same values and final state as that loop, with the state in locals (LoRA
+   * draws millions per block: ~5x faster than a nextFloat() call per value).
+   */
+  fillDropoutMask(out: Float32Array, p: number, keep: number): void {
+    // nextFloat() < p  <=>  u32 < p * 2^32, both sides exact in float64.
+    const threshold = p * TWO_TO_32;
+    let s0 = this.s0 | 0;
+    let s1 = this.s1 | 0;
+    let s2 = this.s2 | 0;
+    let s3 = this.s3 | 0;
+    for (let i = 0; i < out.length; i++) {
+      const m = Math.imul(s1, 5);
+      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = result < threshold ? 0 : keep;
+    }
+    this.s0 = s0 >>> 0;
+    this.s1 = s1 >>> 0;
+    this.s2 = s2 >>> 0;
+    this.s3 = s3 >>> 0;
+  }
+
   /** A fresh generator seeded from this one (independent streams for sub-tasks). */
   fork(): SeededRng {
     return new SeededRng([this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()]);

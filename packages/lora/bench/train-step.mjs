@@ -103,5 +103,5 @@ if (process.argv.includes('--child')) {
     );
   }
   const [q4, f32] = results;
-  console.log(`4-bit / 32-bit step CPU time: ${(q4.meanStepCpuSeconds / f32.meanStepCpuSeconds).toFixed(2)}x; 32-bit vs PyTorch (2.1-4.0 s/step, 1-2 threads): ${(f32.meanStepCpuSeconds / 4.0).toFixed(1)}-${(f32.meanStepCpuSeconds / 2.1).toFixed(1)}x slower`);
+  console.log(`4-bit / 32-bit step CPU time: ${(q4.meanStepCpuSeconds / f32.meanStepCpuSeconds).toFixed(2)}x. PyTorch on this configuration: ../engine-onnx/bench/pytorch/README.md; the onnx trainer against this one in one run: npm run bench:train in ../engine-onnx`);
 }

@@ -6,8 +6,8 @@
 // read from a 4-bit bitsandbytes checkpoint keeps its NF4 / FP4 states as they
 // are at 4 bits (no second rounding).
 import { decodeToFloat32, encodeFromFloat32 } from '@layerprune/tensor-io';
-import type { BlockWeights } from '@layerprune/model';
-import { dequantize4bit, quantize4bit, type QuantState4bit } from '@layerprune/quant';
+import type { BlockWeights, Packed4bitLinear } from '@layerprune/model';
+import { absmaxOf, dequantize4bit, quantize4bit, type QuantState4bit } from '@layerprune/quant';
 import { llamaLinearShapes } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
 import { ALL_LINEAR_MODULES, moduleSuffix, type LinearModuleName } from './target-modules.js';
@@ -42,6 +42,8 @@ export class FrozenBase {
   private readonly norms: { input: Float32Array; post: Float32Array }[];
   private readonly linears: Map<string, StoredLinear>;
   private readonly biases: Map<string, Float32Array>;
+  /** packedLinears() per layer, computed on first use (the absmax of double-quantized states is undone once). */
+  private readonly packed = new Map<number, ReturnType<FrozenBase['packedLinears']>>();
 
   private constructor(
     config: TrainModelConfig,
@@ -148,6 +150,30 @@ export class FrozenBase {
       if (b) bias[m] = b;
     }
     return { inputLayernorm: this.norm(layer, 'input'), postAttentionLayernorm: this.norm(layer, 'post'), linear, bias };
+  }
+
+  /**
+   * Block `layer`'s seven linears as stored at 4 bits (packed bytes and float32
+   * absmax, double quantization undone), for engines that multiply 4-bit weights
+   * directly; null unless all seven are 4-bit with one type and block size.
+   */
+  packedLinears(layer: number): { quantType: 'nf4' | 'fp4'; blockSize: number; linear: Record<LinearModuleName, Packed4bitLinear> } | null {
+    const cached = this.packed.get(layer);
+    if (cached !== undefined) return cached;
+    const linear = {} as Record<LinearModuleName, Packed4bitLinear>;
+    let first: QuantState4bit | null = null;
+    let result: ReturnType<FrozenBase['packedLinears']> = null;
+    for (const m of ALL_LINEAR_MODULES) {
+      const stored = this.linears.get(`${layer}.${m}`);
+      if (stored?.kind !== '4bit') break;
+      const s = stored.state;
+      first ??= s;
+      if (s.quantType !== first.quantType || s.blockSize !== first.blockSize) break;
+      linear[m] = { quantType: s.quantType, blockSize: s.blockSize, packed: s.packed, absmax: absmaxOf(s) };
+    }
+    if (first && Object.keys(linear).length === ALL_LINEAR_MODULES.length) result = { quantType: first.quantType, blockSize: first.blockSize, linear };
+    this.packed.set(layer, result);
+    return result;
   }
 
   /** Bytes held for the block linears (the part that `bits` shrinks). */

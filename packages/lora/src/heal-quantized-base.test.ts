@@ -133,7 +133,7 @@ describe('heal on `layerprune quantize` output', () => {
     const tokenizer = await loadTokenizer(MODEL);
     const evalSet = (await loadPackedData(defaultHeldoutFile(), tokenizer, { seqLen, maxSequences: 8 })).data;
     const dequantized = new LoraRunner(await loadBase(nf4, 32), null);
-    expect(Math.abs(evaluateLoss(dequantized, evalSet, 4) - result.evalLossBefore!)).toBeLessThan(1e-5);
+    expect(Math.abs((await evaluateLoss(dequantized, evalSet, 4)) - result.evalLossBefore!)).toBeLessThan(1e-5);
     dequantized.dispose();
 
     // --merge: a dense float32 model (no quantization_config, no packed tensors) with the logits of base + adapter.

@@ -46,7 +46,7 @@ describe('heal (stories260K, one block dropped)', () => {
 
     const full = await openModelDir(MODEL);
     const evalSet = (await loadPackedData(HELDOUT, tokenizer, { seqLen, maxSequences: 16 })).data;
-    const unpruned = evaluateLoss(new LoraRunner(await FrozenBase.load(full.config, full.weights, 32), null), evalSet, 4);
+    const unpruned = await evaluateLoss(new LoraRunner(await FrozenBase.load(full.config, full.weights, 32), null), evalSet, 4);
     await full.close();
     console.log(
       `held-out TinyStories loss (${evalSet.count} x ${seqLen} tokens): unpruned ${unpruned.toFixed(4)}, ` +

@@ -8,14 +8,13 @@ import { join, resolve } from 'node:path';
 import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutput } from '@layerprune/safe-output';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
 import { renderLineChart } from '@layerprune/figures';
-import { loadTokenizer, resolveArchitecture, selectBackend, validateQuantizedWeights, type BackendName } from '@layerprune/model';
+import { loadTokenizer, resolveArchitecture, validateQuantizedWeights, type BackendName } from '@layerprune/model';
 import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
 import { FrozenBase, type BaseBits, type WeightReader } from './frozen-base.js';
 import { quantizedWeightReader } from './quantized-weight-reader.js';
 import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { LoraError } from './lora-error.js';
-import { LoraRunner } from './lora-runner.js';
 import { loadPackedData, type TextEncoder } from './load-packed-data.js';
 import { evaluateLoss } from './evaluate-loss.js';
 import { saveLoraAdapter } from './peft-adapter-io.js';
@@ -24,6 +23,9 @@ import { checkTrainable } from './train-model-config.js';
 import { checkTrainOptions, trainLora, type TrainProgress } from './train-lora.js';
 import { CHECKPOINT_DIR } from './training-checkpoint.js';
 import { writeMergedModel } from './write-merged-model.js';
+import { chooseTrainer } from './trainer/choose-trainer.js';
+import type { LoraTrainer, TrainerFactory } from './trainer/lora-trainer.js';
+import { tfjsTrainerFactory } from './trainer/tfjs-trainer-factory.js';
 
 /** Defaults: the paper's recipe (method.md section 2) except rank 8 / alpha 8 (its 70B value; 64 is its default). */
 export const HEAL_DEFAULTS = Object.freeze({
@@ -79,7 +81,15 @@ export interface HealOptions {
   evalSequences?: number;
   /** Skip this many documents of evalData (when it is the training file, skip what training reads). */
   evalSkipDocuments?: number;
+  /** TensorFlow.js backend of the default trainer (tfjsTrainerFactory); ignored when `trainer` is given. */
   backend?: BackendName;
+  /**
+   * The engine that trains, or a list in order of preference (the first that supports
+   * the model at `bits` and whose runtime loads; see chooseTrainer). Default:
+   * [tfjsTrainerFactory(backend ?? 'auto')]. Checkpoints do not depend on it: a heal
+   * started on one engine resumes on another.
+   */
+  trainer?: TrainerFactory | readonly TrainerFactory[];
   /** Default: the model's own tokenizer (tokenizer.json, BOS added per document, via @layerprune/model). */
   tokenizer?: TextEncoder;
   /** Renders the loss curve SVG; default: @layerprune/figures line chart. */
@@ -105,6 +115,9 @@ export interface HealResult {
   bits: BaseBits;
   baseLinearBytes: number;
   targets: string[];
+  /** The engine that trained ("tfjs", "onnx"...). */
+  engine: string;
+  /** The device or TensorFlow.js backend it trained on ("wasm", "cpu", "cuda"...). */
   backend: string;
   seconds: number;
   tokensPerSecond: number;
@@ -151,9 +164,9 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   // Fail before loading the model: a missing file, a FIFO or a device is refused here (typed DataError).
   await (await openRegularFile(o.data)).handle.close();
   if (o.evalData) await (await openRegularFile(o.evalData)).handle.close();
-  const backend = await selectBackend(o.backend ?? 'auto', log);
+  const factories: readonly TrainerFactory[] = options.trainer === undefined ? [tfjsTrainerFactory(o.backend ?? 'auto')] : ([] as TrainerFactory[]).concat(options.trainer);
   const modelDir = await openModelDir(o.model);
-  let runner: LoraRunner | null = null;
+  let trainer: LoraTrainer | null = null;
   let output: InPlaceOutput | null = null;
   try {
     checkTrainable(modelDir.config, modelDir.dir);
@@ -174,6 +187,9 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       useRslora: o.useRslora ?? false,
       baseModelNameOrPath: modelDir.dir,
     });
+    // An engine list none of which can train this model is refused here (unsupportedReason
+    // reads the config only; chooseTrainer then throws without loading any runtime).
+    if (factories.every((f) => f.unsupportedReason(modelDir.config, o.bits) !== null)) await chooseTrainer(factories, modelDir.config, o.bits, modelDir.dir, log);
     // The output is checked against every input (never written inside the model or
     // over the data), locked against a second writer, and marked as a heal output.
     // 'auto' (the pipeline) also continues a heal output of ours that has no
@@ -181,6 +197,12 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     const inputs = [modelDir.dir, ...modelDir.weights.files, resolve(o.data), ...(o.evalData ? [resolve(o.evalData)] : [])];
     output = await openOutputInPlace(out, { inputs, command: 'heal', resume: resume || o.resume === 'auto', force: o.force });
     await cleanStaleTemps(out);
+    // The engine, once the output is known to be safe (a runtime may write its own files, e.g.
+    // onnxruntime's ~/.cache): one that cannot train this model, or whose runtime does not
+    // load, fails here and a new output is discarded (below), so nothing is left behind.
+    const { prepared } = await chooseTrainer(factories, modelDir.config, o.bits, modelDir.dir, log);
+    // chooseTrainer names the engine when it had a choice; a single one is named here.
+    if (factories.length === 1) log(`layerprune: training engine ${prepared.name} on ${prepared.backend}`);
     const tokenizer = options.tokenizer ?? (await loadTokenizer(modelDir.dir));
     const needed = o.steps * o.batchSize;
     const train = await loadPackedData(o.data, tokenizer, { ...options.readLimits, seqLen: o.seqLen, maxSequences: needed });
@@ -199,11 +221,11 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     const base = await FrozenBase.load(modelDir.config, reader, o.bits);
     const initRng = new SeededRng(o.seed);
     const adapters = LoraAdapters.create(loraConfig, llamaLinearShapes(modelDir.config), initRng);
-    runner = new LoraRunner(base, adapters);
-    const evalBefore = evalSet && !resume ? evaluateLoss(runner, evalSet, o.microBatchSize) : null;
+    trainer = await prepared.create(base, adapters);
+    const evalBefore = evalSet && !resume ? await evaluateLoss(trainer, evalSet, o.microBatchSize) : null;
     if (evalBefore !== null) log(`held-out loss before healing: ${evalBefore.toFixed(4)}`);
 
-    const result = await trainLora(runner, train.data, {
+    const result = await trainLora(trainer, train.data, {
       steps: o.steps,
       batchSize: o.batchSize,
       microBatchSize: o.microBatchSize,
@@ -216,6 +238,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       saveEvery: o.saveEvery,
       resume,
       // Contents, not just paths: a checkpoint made from other weights or data is never continued.
+      // Not the engine: the loop state is plain arrays, so a heal begun on tfjs may resume on onnx.
       fingerprint: {
         model: modelDir.dir,
         data: resolve(o.data),
@@ -226,7 +249,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       onStep: options.onProgress,
     });
     const saved = await saveLoraAdapter(out, adapters);
-    const evalAfter = evalSet ? evaluateLoss(runner, evalSet, o.microBatchSize) : null;
+    const evalAfter = evalSet ? await evaluateLoss(trainer, evalSet, o.microBatchSize) : null;
     if (evalAfter !== null) log(`held-out loss after healing: ${evalAfter.toFixed(4)}`);
 
     const lossCurvePath = join(out, LOSS_CURVE_NAME);
@@ -254,7 +277,8 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       bits: o.bits,
       baseLinearBytes: base.linearBytes(),
       targets: [...loraConfig.targetModules],
-      backend,
+      engine: prepared.name,
+      backend: prepared.backend,
       seconds,
       tokensPerSecond: ((result.steps - (result.resumedFromStep ?? 0)) * o.batchSize * o.seqLen) / Math.max(result.seconds, 1e-9),
       peakRssBytes: result.peakRssBytes,
@@ -268,7 +292,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     if (output !== null && !(await hasCheckpoint(out))) await output.discard();
     throw error;
   } finally {
-    runner?.dispose();
+    await trainer?.dispose();
     await modelDir.close();
     await output?.lock.release();
   }

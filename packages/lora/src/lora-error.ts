@@ -19,6 +19,8 @@ export type LoraErrorCode =
   | 'NON_FINITE_LOSS'
   | 'NON_FINITE_GRADIENT'
   | 'UNSUPPORTED_MODEL'
+  | 'ENGINE_UNSUPPORTED'
+  | 'ENGINE_UNAVAILABLE'
   | 'WRITE_FAILED';
 
 export interface LoraErrorDetails extends Pick<LayerpruneErrorDetails, 'file' | 'field' | 'limit' | 'cause'> {

@@ -16,6 +16,7 @@ import { LoraError } from './lora-error.js';
 import type { RngState, SeededRng } from '@layerprune/data';
 import type { LinearModuleName } from './target-modules.js';
 import { trainArchitecture } from './train-architecture.js';
+import type { LoraTrainer, MicroBatchResult, TokenBatch } from './trainer/lora-trainer.js';
 
 /** One module's adapter inside a taped function: A^T [in, r], B^T [r, out] and its dropout mask. */
 interface AdapterTensors {
@@ -39,14 +40,8 @@ function loraHook(adapters: Partial<Record<LinearModuleName, AdapterTensors>>, s
   };
 }
 
-export interface MicroBatchResult {
-  /** Mean next-token loss of the micro-batch (nats per predicted token). */
-  loss: number;
-  /** Number of predicted tokens. */
-  tokens: number;
-}
-
-export class LoraRunner {
+/** The TensorFlow.js trainer (tfjsTrainerFactory creates it); its results are synchronous. */
+export class LoraRunner implements LoraTrainer {
   readonly base: FrozenBase;
   readonly adapters: LoraAdapters | null;
   private readonly arch: Architecture;
@@ -170,7 +165,7 @@ export class LoraRunner {
    * parameter (order of adapters.parameters()) are ADDED into `grads`, scaled
    * by `lossScale` (1 / accumulation steps for a global-batch mean).
    */
-  lossAndGradients(batch: readonly (readonly number[])[], grads: Float32Array[], lossScale: number, dropoutRng: SeededRng | null): MicroBatchResult {
+  lossAndGradients(batch: TokenBatch, grads: Float32Array[], lossScale: number, dropoutRng: SeededRng | null): MicroBatchResult {
     const adapters = this.adapters;
     if (!adapters) throw new LoraError('CONFIG_INVALID', 'lossAndGradients needs adapters to train');
     const seqLen = this.checkBatch(batch);
@@ -230,7 +225,7 @@ export class LoraRunner {
   }
 
   /** Mean next-token loss without gradients and without dropout. */
-  loss(batch: readonly (readonly number[])[]): MicroBatchResult {
+  loss(batch: TokenBatch): MicroBatchResult {
     const seqLen = this.checkBatch(batch);
     const xs = this.forwardInputs(batch, seqLen, null);
     const L = this.base.config.numHiddenLayers;

@@ -9,10 +9,10 @@ import { AdamW, type AdamWOptions } from './adamw.js';
 import { clipGradNorm } from './clip-grad-norm.js';
 import { cosineWithWarmup } from './cosine-schedule.js';
 import { LoraError } from './lora-error.js';
-import type { LoraRunner } from './lora-runner.js';
 import { SequenceOrder, type PackedSequences } from './packed-sequences.js';
 import { SeededRng } from '@layerprune/data';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './training-checkpoint.js';
+import type { LoraTrainer } from './trainer/lora-trainer.js';
 
 export const TRAIN_LOG_NAME = 'train_log.jsonl';
 
@@ -117,10 +117,15 @@ function checkOptions(o: TrainOptions, data: PackedSequences): void {
   }
 }
 
-export async function trainLora(runner: LoraRunner, data: PackedSequences, options: TrainOptions): Promise<TrainResult> {
+/**
+ * Trains `trainer.adapters` on any engine (LoraTrainer): the engine gives loss and
+ * gradients, everything else runs here over plain arrays, so a checkpoint made on
+ * one engine resumes on another.
+ */
+export async function trainLora(trainer: LoraTrainer, data: PackedSequences, options: TrainOptions): Promise<TrainResult> {
   checkOptions(options, data);
-  const adapters = runner.adapters;
-  if (!adapters) throw new LoraError('CONFIG_INVALID', 'trainLora needs a runner with adapters');
+  const adapters = trainer.adapters;
+  if (!adapters) throw new LoraError('CONFIG_INVALID', 'trainLora needs a trainer with adapters');
   const fingerprint = {
     ...options.fingerprint,
     steps: options.steps,
@@ -191,7 +196,7 @@ export async function trainLora(runner: LoraRunner, data: PackedSequences, optio
     for (let micro = 0; micro < accumulation; micro++) {
       const batch: number[][] = [];
       for (let b = 0; b < options.microBatchSize; b++) batch.push(data.sequence(order.indexAt(state.position++)));
-      const result = runner.lossAndGradients(batch, grads, 1 / accumulation, adapters.config.dropout > 0 ? rng : null);
+      const result = await trainer.lossAndGradients(batch, grads, 1 / accumulation, adapters.config.dropout > 0 ? rng : null);
       loss += result.loss / accumulation;
       tokens += batch.length * data.seqLen;
     }

@@ -14,7 +14,7 @@ function failure(input: unknown, options: Parameters<typeof checkPipelineInput>[
 
 describe('checkPipelineInput', () => {
   it('accepts a well-formed partial input and returns it', () => {
-    const input = { fractions: [0.25], heal: { steps: 3, seqLen: null, targets: 'q_proj,v_proj' }, analysis: { metric: 'cosine' } };
+    const input = { fractions: [0.25], heal: { steps: 3, seqLen: null, targets: 'q_proj,v_proj', keepActivations: true }, analysis: { metric: 'cosine' } };
     expect(checkPipelineInput(input)).toBe(input);
     // Command-line layers leave what was not given undefined: not checked here.
     expect(checkPipelineInput({ seed: undefined, heal: { steps: undefined } })).toBeTruthy();
@@ -22,10 +22,10 @@ describe('checkPipelineInput', () => {
 
   it.each([
     [{ colour: 'red' }, 'colour', 'p.yaml: colour: unknown field (known: model, data, out, eval, fractions, methods, seed, backend, engine, threads, device, maxDocumentBytes, encodingErrors, analysis, evaluation, heal)'],
-    [{ heal: { stepz: 3 } }, 'heal.stepz', 'p.yaml: heal.stepz: unknown field of heal (known: steps, batch, microBatch, seqLen, lr, warmup, rank, alpha, dropout, targets, bits, saveEvery)'],
+    [{ heal: { stepz: 3 } }, 'heal.stepz', 'p.yaml: heal.stepz: unknown field of heal (known: steps, batch, microBatch, seqLen, lr, warmup, rank, alpha, dropout, targets, bits, saveEvery, keepActivations)'],
     [{ analysis: { seq_len: 64 } }, 'analysis.seq_len', undefined],
     [{ evaluation: { limt: 3 } }, 'evaluation.limit'.replace('limit', 'limt'), undefined],
-    [{ heal: 5 }, 'heal', 'p.yaml: heal: must be an object with fields steps, batch, microBatch, seqLen, lr, warmup, rank, alpha, dropout, targets, bits, saveEvery, got 5'],
+    [{ heal: 5 }, 'heal', 'p.yaml: heal: must be an object with fields steps, batch, microBatch, seqLen, lr, warmup, rank, alpha, dropout, targets, bits, saveEvery, keepActivations, got 5'],
   ])('refuses the unknown or misplaced key in %j', (input, field, message) => {
     const error = failure(input);
     expect(error.code).toBe('CONFIG_INVALID');
@@ -51,6 +51,9 @@ describe('checkPipelineInput', () => {
     [{ heal: { steps: -1 } }, 'heal.steps', 'must be an integer in [0, 10000000], got -1'],
     [{ heal: { seqLen: 1 } }, 'heal.seqLen', 'must be an integer in [2, 1000000] (or null for the default), got 1'],
     [{ heal: { bits: 8 } }, 'heal.bits', 'must be one of 4, 16, 32, got 8'],
+    [{ heal: { keepActivations: 'yes' } }, 'heal.keepActivations', 'must be true or false, got "yes"'],
+    [{ heal: { keepActivations: 1 } }, 'heal.keepActivations', 'must be true or false, got 1'],
+    [{ heal: { keepActivations: null } }, 'heal.keepActivations', 'must be true or false, got null'],
     [{ analysis: { samples: 0 } }, 'analysis.samples', 'must be an integer in [1, 1000000], got 0'],
     [{ analysis: { metric: 'euclid' } }, 'analysis.metric', undefined],
     [{ evaluation: { limit: 0 } }, 'evaluation.limit', 'must be an integer in [1, 10000000] (or null for the default), got 0'],

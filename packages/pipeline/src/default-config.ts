@@ -43,6 +43,8 @@ export function defaultPipelineConfig(): PipelineConfigInput {
       targets: 'mlp',
       bits: 4,
       saveEvery: 10,
+      // Onnx trainer only: recompute each block's forward in its backward (less memory).
+      keepActivations: false,
     },
   };
 }

@@ -14,4 +14,6 @@ export { runPipeline } from './run-pipeline.js';
 export type { PipelineEvent, PipelineResult, RunPipelineOptions } from './run-pipeline.js';
 export { ENGINE_DEVICES, ENGINE_NAMES, MAX_ENGINE_THREADS, ONNX_ENGINE_PACKAGE, engineConflict, engineFactories } from './engine/engine-factories.js';
 export type { EngineDevice, EngineFactoriesDeps, EngineFactoriesOptions, EngineName, EngineOptionField, OnnxEngineModule } from './engine/engine-factories.js';
+export { trainerConflict, trainerFactories } from './engine/trainer-factories.js';
+export type { TrainerFactoriesOptions, TrainerOptionField } from './engine/trainer-factories.js';
 export { checkStageSupport } from './preflight.js';

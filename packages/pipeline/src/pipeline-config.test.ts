@@ -71,6 +71,37 @@ describe('pipeline config', () => {
     expect(() => validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'onnx', backend: 'wasm' }))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'backend' }));
   });
 
+  it('heal.keepActivations: false unless set; refused with an engine that cannot be onnx, naming both fields', async () => {
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig())).heal.keepActivations).toBe(false);
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { heal: { keepActivations: true } })).heal.keepActivations).toBe(true);
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'onnx', heal: { keepActivations: true } })).heal.keepActivations).toBe(true);
+    // tfjs recomputes nothing to keep: false is no conflict.
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'tfjs', heal: { keepActivations: false } })).engine).toBe('tfjs');
+    expect(() => validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'tfjs', heal: { keepActivations: true } }), 'p.yaml')).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'heal.keepActivations',
+        file: 'p.yaml',
+        message: 'p.yaml: heal.keepActivations: keeping activations is a setting of the onnx trainer; engine tfjs trains on backend',
+      }),
+    );
+    expect(() => validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { backend: 'wasm', heal: { keepActivations: true } }))).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'heal.keepActivations',
+        message: 'heal.keepActivations: keeping activations is a setting of the onnx trainer, but backend wasm is a TensorFlow.js backend: give one of them',
+      }),
+    );
+    // From a file: a boolean, checked when the file is read.
+    const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'keep.yaml'), 'engine: onnx\nheal:\n  keepActivations: true\n');
+    const file = await loadPipelineFile(join(dir, 'keep.yaml'));
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), file)).heal.keepActivations).toBe(true);
+    await writeFile(join(dir, 'keep-yes.yaml'), 'heal:\n  keepActivations: yes please\n');
+    await expect(loadPipelineFile(join(dir, 'keep-yes.yaml'))).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'heal.keepActivations' });
+  });
+
   it('refuses an unknown key at any depth of a pipeline file, naming the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
     dirs.push(dir);

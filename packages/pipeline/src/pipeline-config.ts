@@ -1,7 +1,8 @@
 // The options of `layerprune run` as validated data. A pipeline file (JSON or
 // YAML) holds the same fields; command-line options override it field by field.
 import { checkPipelineInput } from './check-pipeline-input.js';
-import { engineConflict, type EngineDevice, type EngineName } from './engine/engine-factories.js';
+import type { EngineDevice, EngineName } from './engine/engine-factories.js';
+import { trainerConflict } from './engine/trainer-factories.js';
 import { PipelineError } from './pipeline-error.js';
 import { SECTION_FIELDS, SECTION_NAMES, TOP_LEVEL_FIELDS } from './pipeline-fields.js';
 
@@ -48,6 +49,12 @@ export interface PipelineConfig {
     targets: string;
     bits: 4 | 16 | 32;
     saveEvery: number;
+    /**
+     * The onnx trainer keeps each block's activations for its backward instead of recomputing
+     * them: faster, more memory, the same training to rounding (so no stage key holds it). Refused with
+     * an engine that cannot be onnx (`engine: tfjs`, or a TensorFlow.js `backend` with `auto`).
+     */
+    keepActivations: boolean;
   };
 }
 
@@ -94,9 +101,12 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
   }
   const { analysis: a, evaluation: e, heal: h } = sections as PipelineConfig;
   const engine = { backend: input.backend, threads: input.threads ?? null, device: input.device as PipelineConfig['device'] };
-  // `engine: tfjs` with `device: cuda`, ...: one of the two would be ignored, so the file is refused now.
-  const conflict = engineConflict(input.engine as PipelineConfig['engine'], engine);
-  if (conflict !== null) throw new PipelineError('CONFIG_INVALID', `${file ? `${file}: ` : ''}${conflict.field}: ${conflict.message}`, { field: conflict.field, file });
+  // `engine: tfjs` with `device: cuda` or with `heal.keepActivations`, ...: one of the two would be ignored, so the file is refused now.
+  const conflict = trainerConflict(input.engine as PipelineConfig['engine'], { ...engine, keepActivations: h.keepActivations, names: { keepActivations: 'heal.keepActivations' } });
+  if (conflict !== null) {
+    const field = conflict.field === 'keepActivations' ? 'heal.keepActivations' : conflict.field;
+    throw new PipelineError('CONFIG_INVALID', `${file ? `${file}: ` : ''}${field}: ${conflict.message}`, { field, file });
+  }
   const fractions = input.fractions as number[];
   return {
     model: input.model as string,
@@ -128,6 +138,7 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
       targets: h.targets,
       bits: h.bits,
       saveEvery: h.saveEvery,
+      keepActivations: h.keepActivations,
     },
   };
 }

@@ -13,6 +13,7 @@ export type FieldRule =
   | { kind: 'int'; min: number; max: number; nullable?: boolean }
   | { kind: 'number'; min: number; max: number; minExclusive?: boolean }
   | { kind: 'string' }
+  | { kind: 'boolean' }
   | { kind: 'choice'; values: readonly (string | number)[] }
   /** A non-empty list of numbers, each in the open interval (0, 1). */
   | { kind: 'fractions' }
@@ -71,5 +72,8 @@ export const SECTION_FIELDS: Readonly<Record<SectionName, Readonly<Record<string
     targets: { kind: 'targets' },
     bits: { kind: 'choice', values: [4, 16, 32] },
     saveEvery: { kind: 'int', min: 1, max: 10_000_000 },
+    // The onnx trainer keeps each block's activations for its backward instead of recomputing
+    // them: faster, more memory, the same training to rounding. No stage key holds it (see run-pipeline.ts).
+    keepActivations: { kind: 'boolean' },
   },
 };

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultModelDir } from '@layerprune/assets';
-import { LoraError } from '@layerprune/lora';
+import { LoraError, tfjsTrainerFactory, type TrainerFactory } from '@layerprune/lora';
 import { ModelError, tfjsEngineFactory, type EngineFactory } from '@layerprune/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeConfigInputs, validatePipelineConfig } from './pipeline-config.js';
@@ -92,6 +92,22 @@ describe('preflight: the architecture, per stage', () => {
     expect(error.message).toMatch(/^analysis: .*config\.json: engine onnx: model_type "llama" is not supported by the onnx engine/);
     // engine auto: onnx refuses, tfjs takes over.
     await expect(preflight(pipeline(0, 'auto'), model, [], [refusing, tfjsEngineFactory()])).resolves.toMatchObject({ modelType: 'llama' });
+  });
+
+  it('heal: no trainer of the list trains the model is an error; a fallback that does is not, nor a run that does not heal', async () => {
+    const model = await modelWith('trainer', {});
+    const refusingTrainer: TrainerFactory = {
+      name: 'onnx',
+      unsupportedReason: (_config, bits) => `bits ${bits} is not supported by the onnx trainer`,
+      prepare: () => Promise.reject(new Error('not used')),
+    };
+    const error = await failure(preflight(pipeline(4, 'onnx'), model, [], [], [refusingTrainer]));
+    expect(error).toBeInstanceOf(LoraError);
+    expect((error as LoraError).code).toBe('ENGINE_UNSUPPORTED');
+    expect((error as LoraError).field).toBe('engine');
+    expect(error.message).toMatch(/^heal: .*config\.json: engine onnx: bits 4 is not supported by the onnx trainer \(engine onnx;/);
+    await expect(preflight(pipeline(4, 'auto'), model, [], [], [refusingTrainer, tfjsTrainerFactory()])).resolves.toMatchObject({ modelType: 'llama' });
+    await expect(preflight(pipeline(0, 'onnx'), model, [], [], [refusingTrainer])).resolves.toMatchObject({ modelType: 'llama' });
   });
 });
 

@@ -8,11 +8,11 @@
 // every stage that will run, from config.json alone (no weight is read): the
 // model runtime (analysis, evaluation), the engines analysis and evaluation load
 // models with (at least one of them must run it: with engine auto, tfjs takes
-// over from onnx), and the training path when the pipeline heals. Each error
-// starts with the stage and names the config field.
+// over from onnx), and the training path and the engines it may train on when
+// the pipeline heals. Each error starts with the stage and names the config field.
 import { access, stat } from 'node:fs/promises';
 import type { TaskSpec } from '@layerprune/eval';
-import { checkTrainable, checkTrainingWindows } from '@layerprune/lora';
+import { checkTrainable, checkTrainingWindows, LoraError, type TrainerFactory } from '@layerprune/lora';
 import { ModelError, resolveArchitecture, type Architecture, type EngineFactory } from '@layerprune/model';
 import { openModelDir, type LlamaFamilyConfig } from '@layerprune/tensor-io';
 import type { PipelineConfig } from './pipeline-config.js';
@@ -50,7 +50,9 @@ function inStage(stage: string, error: unknown): unknown {
  * config alone: ModelError (UNSUPPORTED_CONFIG, UNSUPPORTED_ARCHITECTURE,
  * CONFIG_FIELD_MISSING, ENGINE_UNSUPPORTED) or LoraError UNSUPPORTED_MODEL, the
  * message starting with the stage. `engines`: the factories analysis and
- * evaluation load models with (engineFactories), in order of preference.
+ * evaluation load models with (engineFactories), in order of preference;
+ * `trainers`: those healing trains with (trainerFactories), of which at least
+ * one must train the model at `heal.bits` (LoraError ENGINE_UNSUPPORTED).
  */
 export function checkStageSupport(
   config: PipelineConfig,
@@ -58,6 +60,7 @@ export function checkStageSupport(
   rawConfig: Record<string, unknown>,
   configFile: string,
   engines: readonly EngineFactory[] = [],
+  trainers: readonly TrainerFactory[] = [],
 ): void {
   let arch: Architecture;
   try {
@@ -83,17 +86,32 @@ export function checkStageSupport(
     } catch (error) {
       throw inStage('heal', error);
     }
+    // heal() takes the first trainer that can train the model: only when none can is it an error.
+    const trainerRefusals = trainers.map((t) => ({ name: t.name, reason: t.unsupportedReason(modelConfig, config.heal.bits) }));
+    if (trainerRefusals.length > 0 && trainerRefusals.every((r) => r.reason !== null)) {
+      const why = trainerRefusals.map((r) => `engine ${r.name}: ${r.reason}`).join('; ');
+      throw new LoraError('ENGINE_UNSUPPORTED', `heal: ${configFile}: ${why} (engine ${config.engine}; engine tfjs trains every model the training path supports)`, {
+        file: configFile,
+        field: 'engine',
+      });
+    }
   }
 }
 
-export async function preflight(config: PipelineConfig, modelDir: string, tasks: TaskSpec[], engines: readonly EngineFactory[] = []): Promise<ModelFacts> {
+export async function preflight(
+  config: PipelineConfig,
+  modelDir: string,
+  tasks: TaskSpec[],
+  engines: readonly EngineFactory[] = [],
+  trainers: readonly TrainerFactory[] = [],
+): Promise<ModelFacts> {
   const model = await openModelDir(modelDir);
   try {
     if (model.files.tokenizer === null) {
       throw new PipelineError('CONFIG_INVALID', `model: ${modelDir} has no tokenizer.json`, { file: modelDir, field: 'model' });
     }
     const c = model.config;
-    checkStageSupport(config, c, model.rawConfig, `${model.dir}/config.json`, engines);
+    checkStageSupport(config, c, model.rawConfig, `${model.dir}/config.json`, engines, trainers);
     if (c.numHiddenLayers < 2) {
       throw new PipelineError('CONFIG_INVALID', `model: ${modelDir} has ${c.numHiddenLayers} block(s); pruning needs at least 2`, { file: modelDir, field: 'num_hidden_layers' });
     }

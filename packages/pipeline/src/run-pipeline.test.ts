@@ -8,9 +8,17 @@ import { defaultModelDir } from '@layerprune/assets';
 import type { RunResults } from '@layerprune/report';
 import { optimalBlockFromAnalysis, readAnalysisFile } from '@layerprune/surgery';
 import { openModelDir } from '@layerprune/tensor-io';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type * as TrainerFactoriesModule from './engine/trainer-factories.js';
+import { trainerFactories } from './engine/trainer-factories.js';
 import { runPipeline, type PipelineResult } from './run-pipeline.js';
 import { tinyEvalData, tinyPipelineConfig } from './testing/tiny-pipeline.js';
+
+// The real trainerFactories, watched: which options the run asks for its trainers with.
+vi.mock('./engine/trainer-factories.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof TrainerFactoriesModule>();
+  return { ...actual, trainerFactories: vi.fn(actual.trainerFactories) };
+});
 
 let dir: string;
 let first: PipelineResult;
@@ -96,12 +104,31 @@ describe('runPipeline on the bundled model', () => {
     expect(again.results.baseline).toEqual(first.results.baseline);
   });
 
+  it('heal.keepActivations reaches trainerFactories; no stage key holds it, so a resume with it reuses every stage', async () => {
+    const watched = vi.mocked(trainerFactories);
+    expect(watched.mock.calls[0][1]).toMatchObject({ keepActivations: false });
+    const config = tinyPipelineConfig(evalTasks, join(dir, 'out'));
+    const again = await runPipeline({ ...config, heal: { ...config.heal, keepActivations: true } }, { toolVersion: 'test', resume: true });
+    expect(watched.mock.lastCall?.[0]).toBe(config.engine);
+    expect(watched.mock.lastCall?.[1]).toMatchObject({ keepActivations: true, backend: config.backend, device: config.device });
+    const stages = (await readdir(join(dir, 'out', 'stages'))).map((f) => f.replace(/\.json$/, '')).sort();
+    expect([...again.reusedStages].sort()).toEqual(stages);
+    expect(again.results.runs).toEqual(first.results.runs);
+  });
+
   it('records the engine next to the backend; a resume on the other engine reuses every stage (no key holds the engine)', async () => {
     const { engine, backend } = first.results.environment;
     expect(['onnx', 'tfjs']).toContain(engine);
     const document = JSON.parse(await readFile(join(dir, 'out', 'analysis.json'), 'utf8')) as { model: Record<string, unknown> };
     expect(document.model).toMatchObject({ engine, backend });
     expect(await readFile(first.report.markdown, 'utf8')).toContain(`engine ${engine} on \`${backend}\``);
+    // Healing trains on the engine the same options choose (auto: onnx when its package trains, else tfjs).
+    for (const run of first.results.runs) {
+      expect(['onnx', 'tfjs']).toContain(run.healing?.engine);
+      expect(typeof run.healing?.backend).toBe('string');
+    }
+    const healed = first.results.runs[0].healing!;
+    expect(await readFile(first.report.markdown, 'utf8')).toContain(`Healing trained on engine ${healed.engine} on \`${healed.backend}\``);
     const other = engine === 'onnx' ? 'tfjs' : 'onnx';
     const again = await runPipeline({ ...tinyPipelineConfig(evalTasks, join(dir, 'out')), engine: other }, { toolVersion: 'test', resume: true });
     const stages = (await readdir(join(dir, 'out', 'stages'))).map((f) => f.replace(/\.json$/, '')).sort();

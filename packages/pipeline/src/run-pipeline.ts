@@ -7,7 +7,7 @@
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseTaskSpec, type TaskSpec } from '@layerprune/eval';
-import { heal } from '@layerprune/lora';
+import { heal, type TrainerFactory } from '@layerprune/lora';
 import {
   RESULTS_SCHEMA_VERSION,
   writeReport,
@@ -27,6 +27,7 @@ import { analysisDocument } from './analysis-document.js';
 import { analyzeStage, analyzeStageSummary } from './analyze-stage.js';
 import { collectEnvironment } from './collect-environment.js';
 import { engineFactories } from './engine/engine-factories.js';
+import { trainerFactories } from './engine/trainer-factories.js';
 import { evaluateModelDir, type ModelEvaluation } from './evaluate-model-dir.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
@@ -93,9 +94,13 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     return { ...spec, path: resolve(spec.path) };
   });
   // Before the output is opened: `engine: onnx` without its package fails here, writing nothing.
-  const engine = await engineFactories(config.engine, { backend: config.backend, threads: config.threads, device: config.device, log });
-  // Everything that can be checked without long work is checked first, for every stage (engine included).
-  const info = await preflight(config, modelDir, tasks, engine);
+  const engineOptions = { backend: config.backend, threads: config.threads, device: config.device, log };
+  const engine = await engineFactories(config.engine, engineOptions);
+  // Healing trains on the engine the same options choose (by the same rules); asked for only when the run heals.
+  const trainerOptions = { ...engineOptions, keepActivations: config.heal.keepActivations, names: { keepActivations: 'heal.keepActivations' } };
+  const trainer = config.heal.steps > 0 ? await trainerFactories(config.engine, trainerOptions) : [];
+  // Everything that can be checked without long work is checked first, for every stage (engines included).
+  const info = await preflight(config, modelDir, tasks, engine, trainer);
   const dataPath = resolve(config.data);
   const output = await openOutputInPlace(out, {
     inputs: [modelDir, dataPath, ...tasks.map((t) => t.path)],
@@ -104,7 +109,7 @@ export async function runPipeline(config: PipelineConfig, options: RunPipelineOp
     force: options.force ?? false,
   });
   try {
-    return await runStages(config, options, { out, modelDir, dataPath, tasks, info, engine, started, log, emit });
+    return await runStages(config, options, { out, modelDir, dataPath, tasks, info, engine, trainer, started, log, emit });
   } catch (error) {
     // A new run that failed before finishing any stage leaves nothing behind;
     // one with finished stages keeps them for --resume.
@@ -121,15 +126,17 @@ interface RunContext {
   dataPath: string;
   tasks: TaskSpec[];
   info: Awaited<ReturnType<typeof preflight>>;
-  /** Engines that analysis and evaluation load models with (healing trains on TensorFlow.js). */
+  /** Engines that analysis and evaluation load models with. */
   engine: EngineFactory[];
+  /** Engines that healing trains with (trainerFactories: the same choice), in order of preference. */
+  trainer: TrainerFactory[];
   started: number;
   log: (line: string) => void;
   emit: (event: PipelineEvent) => void;
 }
 
 async function runStages(config: PipelineConfig, options: RunPipelineOptions, context: RunContext): Promise<PipelineResult> {
-  const { out, modelDir, dataPath, tasks, info, engine, started, log, emit } = context;
+  const { out, modelDir, dataPath, tasks, info, engine, trainer, started, log, emit } = context;
   // Stage keys hold the inputs' contents, so a resumed run never reuses results
   // computed from a model or data that changed since (they are recomputed).
   const fingerprints = {
@@ -274,7 +281,9 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
     if (config.heal.steps > 0) {
       const stage = `heal-${planId}`;
       emit({ stage, kind: 'start' });
-      const healKey = { prunedDir, h: config.heal, data: config.data, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, plan: [run.start, run.end], readLimits };
+      // keepActivations changes speed and memory, not what is trained: outside the key, like the engine.
+      const { keepActivations: _keepActivations, ...healSettings } = config.heal;
+      const healKey = { prunedDir, h: healSettings, data: config.data, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, plan: [run.start, run.end], readLimits };
       const healed = await store.run(stage, healKey, async () => {
         const r = await healResumingWhenValid(log, healDir, {
           model: prunedDir,
@@ -298,6 +307,8 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
           resume: 'auto',
           merge: true,
           backend: config.backend,
+          // Outside the stage key (see the analysis stage): a checkpoint made on one engine resumes on another.
+          trainer,
           evalSequences: 0,
           readLimits,
           log,
@@ -318,6 +329,8 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
           finalLoss: r.finalLoss,
           curve: await readLossCurve(r.logPath),
           mergedDir: r.mergedDir ?? '',
+          engine: r.engine,
+          backend: r.backend,
         };
         return summary;
       });
@@ -331,7 +344,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
       bytes: pruned.result.bytes,
       before: before.values,
       after: after?.values ?? null,
-      healing: healing === null ? null : { steps: healing.steps, seconds: healing.seconds, tokens: healing.tokens, finalLoss: healing.finalLoss, curve: healing.curve },
+      healing: healing === null ? null : healingSummary(healing),
     };
   }
 
@@ -371,6 +384,15 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
   const report = await writeReport(out, results);
   emit({ stage: 'report', kind: 'done' });
   return { out, report, results, reusedStages: store.reused };
+}
+
+/**
+ * What results.json keeps of a heal stage record. A record from before healing had a
+ * choice of engine (a resumed older run) names none: it trained on TensorFlow.js.
+ */
+function healingSummary(record: HealingSummary): HealingSummary {
+  const { steps, seconds, tokens, finalLoss, curve } = record;
+  return { steps, seconds, tokens, finalLoss, curve, engine: record.engine ?? 'tfjs', ...(record.backend === undefined ? {} : { backend: record.backend }) };
 }
 
 /**

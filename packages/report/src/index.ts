@@ -1,4 +1,4 @@
-export { RESULTS_SCHEMA_VERSION } from './run-results.js';
+export { RESULTS_SCHEMA_VERSION, healingEngines } from './run-results.js';
 export type {
   AnalysisSummary,
   HealingSummary,

@@ -2,7 +2,7 @@
 // network) that opens offline and prints well.
 import type { ReportFigure } from './report-figures.js';
 import { buildResultsTable } from './results-table.js';
-import type { RunResults } from './run-results.js';
+import { healingEngines, type RunResults } from './run-results.js';
 import { formatBytes, formatCount, formatSeconds } from './format-values.js';
 
 export function escapeHtml(text: string): string {
@@ -36,6 +36,9 @@ export function renderHtml(results: RunResults, figures: ReportFigure[]): string
         `<figure id="${escapeHtml(f.id)}" data-figure="${escapeHtml(f.id)}">\n<h3>${escapeHtml(f.title)}</h3>\n${inlineSvg(f.svg)}\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n</figure>`,
     )
     .join('\n');
+  const healedOn = healingEngines(results)
+    .map((h) => `engine ${escapeHtml(h.engine)} on <code>${escapeHtml(h.backend)}</code>`)
+    .join(', ');
   const packages = Object.entries(results.environment.packages)
     .map(([name, version]) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(version)}</td></tr>`)
     .join('');
@@ -63,7 +66,7 @@ ${figureHtml}
 </div>
 <h2>How this was produced</h2>
 <pre>${results.commands.map(escapeHtml).join('\n')}</pre>
-<p>Node ${escapeHtml(results.environment.node)} on ${escapeHtml(results.environment.platform)}, engine ${escapeHtml(results.environment.engine ?? 'tfjs')} on <code>${escapeHtml(results.environment.backend)}</code>.</p>
+<p>Node ${escapeHtml(results.environment.node)} on ${escapeHtml(results.environment.platform)}, engine ${escapeHtml(results.environment.engine ?? 'tfjs')} on <code>${escapeHtml(results.environment.backend)}</code>.${healedOn === '' ? '' : ` Healing trained on ${healedOn}.`}</p>
 <table><thead><tr><th>package</th><th>version</th></tr></thead><tbody>${packages}</tbody></table>
 </body>
 </html>

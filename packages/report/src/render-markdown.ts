@@ -2,7 +2,7 @@
 // beside it (figures/<id>.svg) so it renders on GitHub and in editors.
 import type { ReportFigure } from './report-figures.js';
 import { buildResultsTable } from './results-table.js';
-import type { RunResults } from './run-results.js';
+import { healingEngines, type RunResults } from './run-results.js';
 import { formatBytes, formatCount, formatSeconds } from './format-values.js';
 
 function escapeCell(text: string): string {
@@ -42,7 +42,9 @@ export function renderMarkdown(results: RunResults, figures: ReportFigure[], fig
   for (const command of results.commands) lines.push(command);
   lines.push('```');
   lines.push('');
-  lines.push(`Node ${results.environment.node} on ${results.environment.platform}, engine ${results.environment.engine ?? 'tfjs'} on \`${results.environment.backend}\`.`);
+  const healed = healingEngines(results);
+  const healedOn = healed.length === 0 ? '' : ` Healing trained on ${healed.map((h) => `engine ${h.engine} on \`${h.backend}\``).join(', ')}.`;
+  lines.push(`Node ${results.environment.node} on ${results.environment.platform}, engine ${results.environment.engine ?? 'tfjs'} on \`${results.environment.backend}\`.${healedOn}`);
   lines.push('');
   lines.push('| package | version |');
   lines.push('| --- | --- |');

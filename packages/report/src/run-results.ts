@@ -37,6 +37,21 @@ export interface HealingSummary {
   tokens: number;
   finalLoss: number;
   curve: { step: number; loss: number }[];
+  /** The engine that trained ("tfjs", "onnx") and its device or TensorFlow.js backend; absent in results written before healing had a choice (tfjs). */
+  engine?: string;
+  backend?: string;
+}
+
+/** "tfjs on wasm", "onnx on cpu": each distinct engine the runs were healed on, in run order; empty without healing records that name one. */
+export function healingEngines(results: Pick<RunResults, 'runs'>): { engine: string; backend: string }[] {
+  const seen = new Map<string, { engine: string; backend: string }>();
+  for (const run of results.runs) {
+    const h = run.healing;
+    if (h?.engine === undefined) continue;
+    const key = `${h.engine}\u0000${h.backend ?? ''}`;
+    if (!seen.has(key)) seen.set(key, { engine: h.engine, backend: h.backend ?? 'unknown' });
+  }
+  return [...seen.values()];
 }
 
 export interface PrunedRun {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildResultsTable } from './results-table.js';
+import { healingEngines } from './run-results.js';
 import { sampleResults } from './testing/sample-results.js';
 import { writeReport } from './write-report.js';
 
@@ -59,5 +60,20 @@ describe('writeReport', () => {
     expect(await readFile(written.html, 'utf8')).toContain('engine onnx on <code>cpu</code>.');
     const old = await writeReport(join(dir, 'old'), sampleResults(6));
     expect(await readFile(old.markdown, 'utf8')).toContain('engine tfjs on `wasm`.');
+  });
+
+  it('names the engine healing trained on when the runs record it; older results say nothing of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerprune-report-'));
+    dirs.push(dir);
+    const results = sampleResults(6);
+    results.environment = { ...results.environment, engine: 'onnx', backend: 'cpu' };
+    results.runs = results.runs.map((run) => (run.healing === null ? run : { ...run, healing: { ...run.healing, engine: 'tfjs', backend: 'wasm' } }));
+    expect(healingEngines(results)).toEqual([{ engine: 'tfjs', backend: 'wasm' }]);
+    const written = await writeReport(join(dir, 'healed'), results);
+    expect(await readFile(written.markdown, 'utf8')).toContain('engine onnx on `cpu`. Healing trained on engine tfjs on `wasm`.');
+    expect(await readFile(written.html, 'utf8')).toContain('engine onnx on <code>cpu</code>. Healing trained on engine tfjs on <code>wasm</code>.</p>');
+    const old = await writeReport(join(dir, 'old'), sampleResults(6));
+    expect(healingEngines(sampleResults(6))).toEqual([]);
+    expect(await readFile(old.markdown, 'utf8')).not.toContain('Healing trained');
   });
 });

@@ -1,7 +1,7 @@
 // `--engine`, `--threads` and `--device`, the same on every command that loads a
-// model to run it (analyze, eval, generate, run). Not on heal: training runs on
-// TensorFlow.js whatever the engine. Given to yargs as `choices`, so a misspelt
-// engine or device is a usage error before any work.
+// model to run it (analyze, eval, generate, run) or trains on it (heal, run). Given
+// to yargs as `choices`, so a misspelt engine or device is a usage error before any work.
+// `--keep-activations` (heal, run) is a setting of the onnx trainer.
 import type { EngineDevice, EngineName } from '@layerprune/pipeline';
 import { checkOption, type OptionRule } from './check-option.js';
 
@@ -27,17 +27,48 @@ export interface EngineArgs {
 /** How errors about these options (from the pipeline's engine choice) name them on the command line. */
 export const ENGINE_FLAG_NAMES = { engine: '--engine', backend: '--backend', threads: '--threads', device: '--device' } as const;
 
+/** The options of commands that train (heal, run): the engine's and `--keep-activations`. */
+export interface TrainerArgs extends EngineArgs {
+  keepActivations?: boolean;
+}
+
+/** ENGINE_FLAG_NAMES and `--keep-activations`, for errors from the pipeline's trainer choice. */
+export const TRAINER_FLAG_NAMES = { ...ENGINE_FLAG_NAMES, keepActivations: '--keep-activations' } as const;
+
+/**
+ * `--keep-activations`, for `.options(...)` after engineOptions on commands that train.
+ * No yargs default: heal falls back to false, `run` to its pipeline file's `heal.keepActivations`.
+ */
+export function trainerOptions(fromPipelineFile = false) {
+  return {
+    'keep-activations': {
+      type: 'boolean' as const,
+      describe: `onnx training: keep each block's activations for the backward instead of recomputing them (faster, more memory; default ${fromPipelineFile ? "the pipeline file's, else false" : 'false'})`,
+    },
+  };
+}
+
+/** What the engine does in the command: runs the model, trains adapters on it, or both (`run`). */
+export type EngineUse = 'inference' | 'training' | 'both';
+
+const ENGINE_USE: Record<EngineUse, string> = {
+  inference: 'Inference engine',
+  training: 'Training engine',
+  both: 'Engine of analysis, evaluation and healing',
+};
+
 /**
  * The yargs definitions of the three options, for `.options(...)` right after
  * `--backend`. No yargs defaults: each command falls back to auto / all cores /
  * cpu, and `run` to its pipeline file's values (`fromPipelineFile` says so in the help).
  */
-export function engineOptions(fromPipelineFile = false) {
+export function engineOptions(fromPipelineFile = false, use: EngineUse = 'inference') {
   const given = (fallback: string): string => (fromPipelineFile ? `the pipeline file's, else ${fallback}` : fallback);
+  const supported = use === 'training' ? 'trains the model' : 'supports the model';
   return {
     engine: {
       choices: [...ENGINE_NAMES] as EngineName[],
-      describe: `Inference engine: auto = onnx when installed and the model is supported, else tfjs; a --backend other than auto means tfjs (default ${given('auto')})`,
+      describe: `${ENGINE_USE[use]}: auto = onnx when installed and it ${supported}, else tfjs; a --backend other than auto means tfjs (default ${given('auto')})`,
     },
     threads: { type: 'number' as const, describe: `Threads of the onnx engine, 1-${MAX_THREADS} (default ${given('all cores')})` },
     device: {

@@ -1,5 +1,6 @@
-// --engine, --threads and --device on analyze, eval, generate and run: one list of
-// each (the pipeline's), usage errors before any work, a CUDA device this machine
+// --engine, --threads and --device on analyze, eval, generate, run and heal: one list of
+// each (the pipeline's), usage errors before any work, conflicts refused (heal's and
+// run's --keep-activations where training cannot be onnx too), a CUDA device this machine
 // does not have refused in one line without writing anything (built bin, inputs
 // hashed before and after), and the two engines giving the same numbers on the
 // bundled model: loss and distances to 1e-5, the same greedy text.
@@ -19,8 +20,10 @@ import type { GenerateResult } from './generate.js';
 import type { RunCommandResult } from './run.js';
 
 const COMMANDS = ['analyze', 'eval', 'generate', 'run'] as const;
+/** Every command that takes the flags: heal trains on the engine they choose. */
+const WITH_FLAGS = [...COMMANDS, 'heal'] as const;
 /** The options a command requires (and an --out that is never written), so that only the option under test can fail. */
-const REQUIRED: Record<string, string[]> = { analyze: ['--out', 'never-written'], generate: ['--prompt', 'x'], run: ['--out', 'never-written'] };
+const REQUIRED: Record<string, string[]> = { analyze: ['--out', 'never-written'], generate: ['--prompt', 'x'], run: ['--out', 'never-written'], heal: ['--out', 'never-written'] };
 
 let root: string;
 let heldout: string;
@@ -44,7 +47,7 @@ describe('--engine, --threads, --device: checked before any work', () => {
     expect(MAX_THREADS).toBe(MAX_ENGINE_THREADS);
   });
 
-  it.each(COMMANDS)('%s --engine gpu and --device gpu are usage errors listing the choices', async (command) => {
+  it.each(WITH_FLAGS)('%s --engine gpu and --device gpu are usage errors listing the choices', async (command) => {
     const engine = await runCli([command, '--engine', 'gpu', ...(REQUIRED[command] ?? [])]);
     expect(engine.code).toBe(2);
     expect(engine.stderr).toBe('error [USAGE]: Invalid values: Argument: engine, Given: "gpu", Choices: "auto", "onnx", "tfjs"\n');
@@ -53,16 +56,10 @@ describe('--engine, --threads, --device: checked before any work', () => {
     expect(device.stderr).toBe('error [USAGE]: Invalid values: Argument: device, Given: "gpu", Choices: "cpu", "cuda"\n');
   });
 
-  it.each(COMMANDS.flatMap((command) => ['0', '1.5', '-2', '1025'].map((value) => [command, value] as const)))('%s --threads %s is refused naming the range', async (command, value) => {
+  it.each(WITH_FLAGS.flatMap((command) => ['0', '1.5', '-2', '1025'].map((value) => [command, value] as const)))('%s --threads %s is refused naming the range', async (command, value) => {
     const run = await runCli([command, '--threads', value, ...(REQUIRED[command] ?? [])]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`error [INVALID_OPTION]: --threads must be an integer in [1, 1024], got ${value}\n`);
-  });
-
-  it('heal has no --engine: training runs on TensorFlow.js', async () => {
-    const run = await runCli(['heal', '--engine', 'onnx', '--out', 'never-written']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe('error [USAGE]: Unknown argument: engine\n');
   });
 
   it.each([
@@ -70,6 +67,13 @@ describe('--engine, --threads, --device: checked before any work', () => {
     ['eval', ['--engine', 'tfjs', '--threads', '2'], '--threads: 2 threads is a setting of the onnx engine; --engine tfjs runs on --backend'],
     ['analyze', ['--engine', 'onnx', '--backend', 'wasm'], '--backend: wasm is a TensorFlow.js backend; --engine onnx runs on --device cpu or cuda'],
     ['run', ['--backend', 'wasm', '--device', 'cuda'], '--device: cuda is a device of the onnx engine, but --backend wasm is a TensorFlow.js backend: give one of them'],
+    ['heal', ['--engine', 'tfjs', '--device', 'cuda'], '--device: cuda is a device of the onnx engine; --engine tfjs runs on --backend'],
+    ['heal', ['--engine', 'onnx', '--backend', 'wasm'], '--backend: wasm is a TensorFlow.js backend; --engine onnx runs on --device cpu or cuda'],
+    ['heal', ['--engine', 'tfjs', '--keep-activations'], '--keep-activations: keeping activations is a setting of the onnx trainer; --engine tfjs trains on --backend'],
+    ['heal', ['--backend', 'wasm', '--keep-activations'], '--keep-activations: keeping activations is a setting of the onnx trainer, but --backend wasm is a TensorFlow.js backend: give one of them'],
+    ['run', ['--engine', 'tfjs', '--keep-activations'], '--keep-activations: keeping activations is a setting of the onnx trainer; --engine tfjs trains on --backend'],
+    ['run', ['--backend', 'wasm', '--keep-activations'], '--keep-activations: keeping activations is a setting of the onnx trainer, but --backend wasm is a TensorFlow.js backend: give one of them'],
+    ['run', ['--engine', 'onnx', '--backend', 'wasm', '--keep-activations'], '--backend: wasm is a TensorFlow.js backend; --engine onnx runs on --device cpu or cuda'],
   ])('%s %j: flags naming two engines are refused, naming the flags', async (command, flags, message) => {
     const run = await runCli([command, ...flags, ...(REQUIRED[command] ?? [])]);
     expect(run.code).toBe(1);

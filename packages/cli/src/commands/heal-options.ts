@@ -2,6 +2,7 @@
 // tfjs): `--help` loads this; ./heal.js does the work and is loaded to run.
 import { backendOption } from '../cli/backend-option.js';
 import { defineCommand } from '../cli/define-command.js';
+import { engineOptions, trainerOptions } from '../cli/engine-option.js';
 import { withReadLimitOptions } from '../cli/read-limit-options.js';
 import type { HealCommandOptions, HealCommandResult } from './heal.js';
 
@@ -57,12 +58,17 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
       .option('merge', { type: 'boolean', describe: 'Also write <out>/merged: the model with the adapter folded in' })
       .option('merge-dtype', { choices: ['F32', 'F16', 'BF16'] as const, describe: 'dtype of the merged weights (default: each tensor keeps the source dtype)' })
       .option('seed', { type: 'number', describe: `Seed for init, data order and dropout (default ${HEAL_CLI_DEFAULTS.seed})` })
-      .option('backend', backendOption()),
+      .option('backend', backendOption())
+      .options(engineOptions(false, 'training'))
+      .options(trainerOptions()),
   examples: [
     ['$0 heal --model pruned --out healed --merge', 'QLoRA on the bundled text; healed/merged: the model'],
     ['$0 heal --model pruned --data c4.jsonl --out healed --steps 5000', 'the paper\'s 5000 steps on your corpus'],
     ['$0 heal --model pruned --out healed --batch-size 8 --micro-batch-size 2', 'smaller batches, less memory'],
-    ['$0 heal --model pruned --out healed --resume', 'continue from the last checkpoint'],
+    ['$0 heal --model pruned --out healed --resume', 'continue from the last checkpoint (on any engine)'],
+    ['$0 heal --model pruned --out healed --engine onnx --threads 4', 'train on ONNX Runtime with 4 threads'],
+    ['$0 heal --model pruned --out healed --engine tfjs --backend wasm', 'train on TensorFlow.js (wasm)'],
+    ['$0 heal --model pruned --out healed --engine onnx --keep-activations', 'faster onnx training that keeps each block\'s activations (more memory)'],
   ],
   load: async () => {
     const { runHeal, renderHeal } = await import('./heal.js');

@@ -68,6 +68,16 @@ describe('layerprune heal', () => {
     expect(run.stdout).toContain('32-bit block linears');
   });
 
+  it('--engine tfjs: trains on TensorFlow.js, named in --json and in the table', async () => {
+    const json = await runCli(['heal', '--out', join(root, 'engine-json'), '--json', '--quiet', '--steps', '1', ...SMALL, '--engine', 'tfjs']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout) as HealCommandResult).toMatchObject({ engine: 'tfjs', backend: 'wasm' });
+    const human = await runCli(['heal', '--out', join(root, 'engine-human'), '--quiet', '--steps', '1', ...SMALL, '--engine', 'tfjs']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^engine\s+tfjs on wasm$/m);
+    expect(human.stdout).toMatch(/^time\s+[\d.]+ s$/m);
+  });
+
   it('rejects bad option values with one line and exit code 2', async () => {
     const run = await runCli(['heal', '--out', join(root, 'bad'), '--bits', '8']);
     expect(run.code).toBe(2);

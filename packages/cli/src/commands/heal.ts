@@ -7,6 +7,8 @@ import { isBackendName, type BackendName } from '@layerprune/model';
 import { openModelDir } from '@layerprune/tensor-io';
 import { BACKEND_NAMES } from '../cli/backend-option.js';
 import type { CommandContext } from '../cli/command-context.js';
+import type { TrainerArgs } from '../cli/engine-option.js';
+import { trainerFactoriesFrom } from '../cli/engine-factories.js';
 import type { ReadLimitArgs } from '../cli/read-limit-options.js';
 import { readLimitsFrom } from '../cli/read-limits.js';
 import { checkOption, SEED_RULE } from '../cli/check-option.js';
@@ -17,7 +19,7 @@ import { HEAL_CLI_DEFAULTS } from './heal-options.js';
 
 export { HEAL_CLI_DEFAULTS };
 
-export interface HealCommandOptions extends ReadLimitArgs {
+export interface HealCommandOptions extends ReadLimitArgs, TrainerArgs {
   model?: string;
   data?: string;
   evalData?: string;
@@ -63,6 +65,8 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
   parseTargetModules(options.targets ?? HEAL_CLI_DEFAULTS.targets);
   checkOption('--seed', options.seed, SEED_RULE);
   checkOption('--seq-len', options.seqLen, { integer: true, min: 2 });
+  // Before any work: a missing engine package or conflicting flags fail in the first second.
+  const trainer = await trainerFactoriesFrom({ ...options, backend }, ctx);
   const dir = await openModelDir(model);
   const maxPositions = dir.config.maxPositionEmbeddings;
   await dir.close();
@@ -97,6 +101,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
       mergeDtype: options.mergeDtype,
       seed: options.seed ?? HEAL_CLI_DEFAULTS.seed,
       backend: backend as BackendName,
+      trainer,
       log: (line) => ctx.log(line),
       onProgress: (p) =>
         bar.update(p.step, {
@@ -126,7 +131,8 @@ export function renderHeal(r: HealCommandResult): string {
     ['held-out loss after', loss(r.evalLossAfter)],
     ['tokens/s', Math.round(r.tokensPerSecond)],
     ['peak memory (RSS)', formatBytes(r.peakRssBytes)],
-    ['time', `${r.seconds.toFixed(1)} s (${r.backend})`],
+    ['engine', `${r.engine} on ${r.backend}`],
+    ['time', `${r.seconds.toFixed(1)} s`],
   ];
   const files = [`adapter: ${r.out} (adapter_config.json, adapter_model.safetensors)`, `log: ${r.logPath}`, `loss curve: ${r.lossCurvePath}`];
   if (r.mergedDir) files.push(`merged model: ${r.mergedDir}`);

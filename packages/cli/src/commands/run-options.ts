@@ -2,7 +2,7 @@
 // no tfjs): `--help` loads this; ./run.js does the work and is loaded to run.
 import { backendOption } from '../cli/backend-option.js';
 import { defineCommand } from '../cli/define-command.js';
-import { engineOptions } from '../cli/engine-option.js';
+import { engineOptions, trainerOptions } from '../cli/engine-option.js';
 import { withReadLimitOptions } from '../cli/read-limit-options.js';
 import type { RunCommandResult, RunOptions } from './run.js';
 
@@ -22,8 +22,9 @@ export const runCommand = defineCommand<RunOptions, RunCommandResult>({
       .option('shots', { type: 'number', describe: 'MMLU shots (default 5)' })
       .option('seed', { type: 'number', describe: 'Seed for sampling, initialisation and dropout' })
       .option('backend', backendOption('the pipeline file\'s, else auto'))
-      // Analysis and evaluation run on --engine; healing trains on TensorFlow.js (--backend).
-      .options(engineOptions(true))
+      // Analysis, evaluation and healing run on --engine (each the first of its list that supports the model).
+      .options(engineOptions(true, 'both'))
+      .options(trainerOptions(true))
       .option('out', { type: 'string', describe: 'Output directory (default ./layerprune-run)' })
       .option('config', { type: 'string', describe: 'Pipeline file (JSON or YAML) with the same options; the command line overrides it' })
       .option('resume', { type: 'boolean', describe: 'Continue the run recorded in --out, redoing only unfinished stages' })
@@ -32,7 +33,7 @@ export const runCommand = defineCommand<RunOptions, RunCommandResult>({
     ['$0 run', 'the whole experiment on the bundled model'],
     ['$0 run --config pipeline.yaml --out llama-run', 'a real model, settings from a pipeline file'],
     ['$0 run --config pipeline.yaml --out llama-run --resume', 'continue after an interruption'],
-    ['$0 run --engine tfjs --out tfjs-run', 'analyze and evaluate on TensorFlow.js instead of ONNX Runtime'],
+    ['$0 run --engine tfjs --out tfjs-run', 'analyze, evaluate and heal on TensorFlow.js instead of ONNX Runtime'],
   ],
   load: async () => {
     const { runRun, renderRun } = await import('./run.js');

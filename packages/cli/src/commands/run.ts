@@ -6,11 +6,11 @@ import type { BackendName } from '@layerprune/model';
 import {
   checkPipelineInput,
   defaultPipelineConfig,
-  engineConflict,
   loadPipelineFile,
   mergeConfigInputs,
   PipelineError,
   runPipeline,
+  trainerConflict,
   validatePipelineConfig,
   type PipelineConfigInput,
   type PipelineEvent,
@@ -19,7 +19,7 @@ import {
 import type { CommandContext } from '../cli/command-context.js';
 import type { ReadLimitArgs } from '../cli/read-limit-options.js';
 import { readLimitsFrom } from '../cli/read-limits.js';
-import { checkEngineArgs, ENGINE_FLAG_NAMES, type EngineArgs } from '../cli/engine-option.js';
+import { checkEngineArgs, ENGINE_FLAG_NAMES, TRAINER_FLAG_NAMES, type TrainerArgs } from '../cli/engine-option.js';
 import { describeEngine } from '../cli/engine-factories.js';
 import { CliError } from '../cli/errors.js';
 import { resolveModelArg, type HubModelSource } from '../cli/model-source.js';
@@ -27,7 +27,7 @@ import { formatTable } from '../cli/output.js';
 import type { Progress } from '../cli/progress.js';
 import { toolVersion } from '../cli/tool-version.js';
 
-export interface RunOptions extends EngineArgs {
+export interface RunOptions extends TrainerArgs {
   model?: string;
   data?: string;
   eval?: string[];
@@ -86,6 +86,7 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   'evaluation.limit': '--limit',
   'evaluation.shots': '--shots',
   'heal.steps': '--heal-steps',
+  'heal.keepActivations': TRAINER_FLAG_NAMES.keepActivations,
 };
 
 /** Command-line options as a partial pipeline config (undefined = not given). */
@@ -105,20 +106,29 @@ function cliInput(options: RunOptions): PipelineConfigInput {
     ...readLimitsFrom(options),
     analysis: { samples: options.samples },
     evaluation: { limit: options.limit, shots: options.shots },
-    heal: { steps: options.healSteps },
+    heal: { steps: options.healSteps, keepActivations: options.keepActivations },
   };
 }
 
 /**
  * Engine flags that contradict each other on the command line alone (`--engine tfjs
- * --device cuda`), reported with the flags as typed; a flag against the pipeline
- * file is reported by validatePipelineConfig, naming the file.
+ * --device cuda`, `--engine tfjs --keep-activations`), reported with the flags as
+ * typed; a flag against the pipeline file is reported by validatePipelineConfig, naming the file.
  */
 function checkEngineFlags(options: RunOptions): void {
   checkEngineArgs(options);
-  const flags = { backend: options.backend as BackendName | undefined, threads: options.threads, device: options.device, names: ENGINE_FLAG_NAMES };
-  const conflict = engineConflict(options.engine ?? 'auto', flags);
-  if (conflict !== null) throw new PipelineError('CONFIG_INVALID', `${ENGINE_FLAG_NAMES[conflict.field]}: ${conflict.message}`, { field: conflict.field });
+  const flags = {
+    backend: options.backend as BackendName | undefined,
+    threads: options.threads,
+    device: options.device,
+    keepActivations: options.keepActivations,
+    names: TRAINER_FLAG_NAMES,
+  };
+  const conflict = trainerConflict(options.engine ?? 'auto', flags);
+  if (conflict !== null) {
+    const field = conflict.field === 'keepActivations' ? 'heal.keepActivations' : conflict.field;
+    throw new PipelineError('CONFIG_INVALID', `${TRAINER_FLAG_NAMES[conflict.field]}: ${conflict.message}`, { field });
+  }
 }
 
 /** Turns pipeline events into progress bars and log lines on stderr. */

@@ -11,7 +11,7 @@ const { onnx } = onnxProto;
 /** A dimension: a fixed size or a symbolic name shared by every input that has it. */
 export type Dim = number | string;
 export type ElemType = 'float32' | 'int64' | 'uint8';
-export type AttributeValue = number | { float: number } | number[];
+export type AttributeValue = number | { float: number } | number[] | string;
 
 /** opset 23 has RMSNormalization, RotaryEmbedding and Attention with grouped kv heads. */
 export const OPSET = 23;
@@ -31,6 +31,7 @@ function valueInfo(name: string, elem: ElemType, dims: readonly Dim[]): proto.IV
 function attribute(name: string, value: AttributeValue): proto.IAttributeProto {
   const { AttributeType } = onnx.AttributeProto;
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
+  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (typeof value === 'object') return { name, type: AttributeType.FLOAT, f: value.float };
   if (!Number.isInteger(value)) throw new RangeError(`attribute ${name}: ${value} is not an integer; wrap floats as { float: x }`);
   return { name, type: AttributeType.INT, i: value };
@@ -85,6 +86,17 @@ export class GraphBuilder {
     if (existing) return existing;
     const name = `c${this.constants.size}_${values.map((v) => (v < 0 ? `m${-v}` : `${v}`)).join('_')}`;
     this.initializers.push({ name, dataType: ELEM.int64, dims: [values.length], int64Data: [...values] });
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** A float32 constant of shape `dims` (default 1-D), shared between uses. */
+  float32s(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    const key = `f${dims.join('x')}:${values.join(',')}`;
+    const existing = this.constants.get(key);
+    if (existing) return existing;
+    const name = `f${this.constants.size}`;
+    this.initializers.push({ name, dataType: ELEM.float32, dims: [...dims], floatData: [...values] });
     this.constants.set(key, name);
     return name;
   }

@@ -14,10 +14,13 @@ export interface ReferenceAdapter {
 
 export type ReferenceAdapters = Map<string, ReferenceAdapter>; // key `${layer}.${module}`
 
-function linear(x: Float64Array, w: Float32Array, out: number, inF: number, adapter: ReferenceAdapter | undefined, scaling: number): Float64Array {
+/** Per adapted module (`${layer}.${module}`), the dropout mask [rows, in] of its input, rows = b * T + t. */
+export type ReferenceMasks = Map<string, Float32Array>;
+
+function linear(x: Float64Array, w: Float32Array, out: number, inF: number, adapter: ReferenceAdapter | undefined, scaling: number, bias?: Float32Array, mask?: Float32Array): Float64Array {
   const y = new Float64Array(out);
   for (let o = 0; o < out; o++) {
-    let s = 0;
+    let s = bias ? bias[o] : 0;
     for (let i = 0; i < inF; i++) s += w[o * inF + i] * x[i];
     y[o] = s;
   }
@@ -26,7 +29,7 @@ function linear(x: Float64Array, w: Float32Array, out: number, inF: number, adap
     const ax = new Float64Array(r);
     for (let k = 0; k < r; k++) {
       let s = 0;
-      for (let i = 0; i < inF; i++) s += adapter.a[k * inF + i] * x[i];
+      for (let i = 0; i < inF; i++) s += adapter.a[k * inF + i] * x[i] * (mask ? mask[i] : 1);
       ax[k] = s;
     }
     for (let o = 0; o < out; o++) {
@@ -99,8 +102,9 @@ export function referenceLoss(
   adapters: ReferenceAdapters,
   scaling: number,
   batch: number[][],
+  masks?: ReferenceMasks,
 ): number {
-  return referenceForward(config, weights, adapters, scaling, batch).loss;
+  return referenceForward(config, weights, adapters, scaling, batch, masks).loss;
 }
 
 export function referenceForward(
@@ -109,6 +113,7 @@ export function referenceForward(
   adapters: ReferenceAdapters,
   scaling: number,
   batch: number[][],
+  masks?: ReferenceMasks,
 ): { loss: number; logits: Float64Array[][] } {
   const h = config.hiddenSize;
   const d = config.headDim;
@@ -120,9 +125,12 @@ export function referenceForward(
     if (!v) throw new Error(`missing ${name}`);
     return v;
   };
-  const lin = (l: number, m: string, sub: string, x: Float64Array): Float64Array => {
+  // Biases where the checkpoint has them (qwen2: q/k/v); dropout masks where given.
+  let row = 0;
+  const lin = (l: number, m: string, sub: string, x: Float64Array, t: number): Float64Array => {
     const [out, inF] = linearShapeOf(config, m);
-    return linear(x, w(`model.layers.${l}.${sub}.${m}.weight`), out, inF, adapters.get(`${l}.${m}`), scaling);
+    const mask = masks?.get(`${l}.${m}`)?.subarray((row + t) * inF, (row + t + 1) * inF);
+    return linear(x, w(`model.layers.${l}.${sub}.${m}.weight`), out, inF, adapters.get(`${l}.${m}`), scaling, weights.get(`model.layers.${l}.${sub}.${m}.bias`), mask);
   };
   let total = 0;
   let count = 0;
@@ -132,9 +140,9 @@ export function referenceForward(
     let xs: Float64Array[] = seq.map((id) => Float64Array.from(w('model.embed_tokens.weight').subarray(id * h, (id + 1) * h)));
     for (let l = 0; l < config.numHiddenLayers; l++) {
       const normed = xs.map((x) => rms(x, w(`model.layers.${l}.input_layernorm.weight`), config.rmsNormEps));
-      const q = normed.map((x) => lin(l, 'q_proj', 'self_attn', x));
-      const k = normed.map((x) => lin(l, 'k_proj', 'self_attn', x));
-      const v = normed.map((x) => lin(l, 'v_proj', 'self_attn', x));
+      const q = normed.map((x, t) => lin(l, 'q_proj', 'self_attn', x, t));
+      const k = normed.map((x, t) => lin(l, 'k_proj', 'self_attn', x, t));
+      const v = normed.map((x, t) => lin(l, 'v_proj', 'self_attn', x, t));
       const attnOut = xs.map(() => new Float64Array(nh * d));
       for (let head = 0; head < nh; head++) {
         const kvHead = Math.floor(head / (nh / nkv));
@@ -156,15 +164,15 @@ export function referenceForward(
         }
       }
       const hs = xs.map((x, t) => {
-        const o = lin(l, 'o_proj', 'self_attn', attnOut[t]);
+        const o = lin(l, 'o_proj', 'self_attn', attnOut[t], t);
         return x.map((val, i) => val + o[i]);
       });
-      xs = hs.map((hv) => {
+      xs = hs.map((hv, t) => {
         const n = rms(hv, w(`model.layers.${l}.post_attention_layernorm.weight`), config.rmsNormEps);
-        const g = lin(l, 'gate_proj', 'mlp', n);
-        const u = lin(l, 'up_proj', 'mlp', n);
+        const g = lin(l, 'gate_proj', 'mlp', n, t);
+        const u = lin(l, 'up_proj', 'mlp', n, t);
         const act = g.map((gv, i) => (gv / (1 + Math.exp(-gv))) * u[i]);
-        const down = lin(l, 'down_proj', 'mlp', act);
+        const down = lin(l, 'down_proj', 'mlp', act, t);
         return hv.map((val, i) => val + down[i]);
       });
     }
@@ -187,6 +195,7 @@ export function referenceForward(
       }
     }
     allLogits.push(seqLogits);
+    row += T;
   }
   return { loss: total / count, logits: allLogits };
 }

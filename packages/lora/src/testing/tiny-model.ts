@@ -66,6 +66,8 @@ export function createTinyModel(seed: number, overrides: Partial<TrainModelConfi
     for (const m of ALL_LINEAR_MODULES) {
       const [out, inF] = linearShapeOf(config, m);
       weights.set(`model.layers.${l}.${moduleSuffix(m)}.weight`, random(out * inF, 1 / Math.sqrt(inF)));
+      // attention_bias: qwen2's layout, biases on q/k/v only.
+      if (config.attentionBias && (m === 'q_proj' || m === 'k_proj' || m === 'v_proj')) weights.set(`model.layers.${l}.${moduleSuffix(m)}.bias`, random(out, 0.5));
     }
   }
   weights.set('model.norm.weight', norm(config.hiddenSize));

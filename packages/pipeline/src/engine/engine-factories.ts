@@ -23,8 +23,8 @@ export const MAX_ENGINE_THREADS = 1024;
 
 export const ONNX_ENGINE_PACKAGE = '@layerprune/engine-onnx';
 
-/** What this module needs of @layerprune/engine-onnx. */
-export type OnnxEngineModule = Pick<typeof OnnxEngine, 'onnxEngineFactory'>;
+/** What this module (and trainer-factories.ts) needs of @layerprune/engine-onnx. */
+export type OnnxEngineModule = Pick<typeof OnnxEngine, 'onnxEngineFactory' | 'onnxTrainerFactory'>;
 
 export interface EngineFactoriesOptions {
   /** TensorFlow.js backend of the tfjs engine (default 'auto'). A backend other than 'auto' names tfjs, so engine 'auto' then means tfjs. */
@@ -86,6 +86,66 @@ function importFailure(error: unknown): { absent: boolean; reason: string } {
 const defaultImportOnnx = (): Promise<OnnxEngineModule> => import('@layerprune/engine-onnx');
 
 /**
+ * How one kind of factory is made on each engine: inference (EngineFactory, for
+ * loadModel) or training (@layerprune/lora's TrainerFactory, for heal).
+ */
+export interface FactoryKind<F> {
+  /** How log lines name the engine: "engine" or "training engine". */
+  readonly label: string;
+  tfjs(backend: BackendName): F;
+  /** Why the imported package cannot make this kind of factory (an older version without it), or null. */
+  missing?(module: OnnxEngineModule): string | null;
+  /** The onnx factory from the imported package (it checks threads and device: OnnxEngineError INVALID_OPTION). */
+  onnx(module: OnnxEngineModule, options: { device: EngineDevice; threads?: number }): F;
+}
+
+/**
+ * The ordered factory list of one kind, by the rules of engineFactories (see
+ * there); trainerFactories applies the same rules to training.
+ */
+export async function factoriesOf<F>(kind: FactoryKind<F>, name: EngineName, options: EngineFactoriesOptions = {}, deps: EngineFactoriesDeps = {}): Promise<F[]> {
+  const label = (field: EngineOptionField): string => options.names?.[field] ?? field;
+  if (!(ENGINE_NAMES as readonly string[]).includes(name)) {
+    throw new PipelineError('CONFIG_INVALID', `${label('engine')}: must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(name)}`, { field: 'engine' });
+  }
+  const conflict = engineConflict(name, options);
+  if (conflict !== null) throw new PipelineError('CONFIG_INVALID', `${label(conflict.field)}: ${conflict.message}`, { field: conflict.field });
+  const backend = options.backend ?? 'auto';
+  const device = options.device ?? 'cpu';
+  const tfjs = (): F => kind.tfjs(backend);
+  if (name === 'tfjs' || (name === 'auto' && backend !== 'auto')) return [tfjs()];
+
+  // Only onnx can honour a GPU device: 'auto' must not fall back to tfjs and drop it.
+  const onnxRequired = name === 'onnx' || device !== 'cpu';
+  /** onnx cannot be had: an error when it is required, else tfjs with one log line saying why. */
+  const withoutOnnx = (reason: string, cause: unknown): F[] => {
+    if (onnxRequired) {
+      const why = name === 'onnx' ? `${label('engine')} onnx` : `${label('device')} ${device} needs the onnx engine`;
+      throw new PipelineError('ENGINE_UNAVAILABLE', `${why}: ${reason}`, { field: name === 'onnx' ? 'engine' : 'device', cause });
+    }
+    options.log?.(`layerprune: ${kind.label} onnx skipped (${reason}); using tfjs`);
+    return [tfjs()];
+  };
+  let onnx: OnnxEngineModule;
+  try {
+    onnx = await (deps.importOnnx ?? defaultImportOnnx)();
+  } catch (error) {
+    return withoutOnnx(importFailure(error).reason, error);
+  }
+  const missing = kind.missing?.(onnx) ?? null;
+  if (missing !== null) return withoutOnnx(missing, undefined);
+  const threads = options.threads ?? undefined;
+  const factory = kind.onnx(onnx, { device, ...(threads === undefined ? {} : { threads }) });
+  return onnxRequired ? [factory] : [factory, tfjs()];
+}
+
+const INFERENCE: FactoryKind<EngineFactory> = {
+  label: 'engine',
+  tfjs: (backend) => tfjsEngineFactory(backend),
+  onnx: (module, options) => module.onnxEngineFactory(options),
+};
+
+/**
  * The factory list for loadModel's `engine` option:
  * - 'tfjs': TensorFlow.js on `backend`;
  * - 'onnx': the onnx engine, or PipelineError ENGINE_UNAVAILABLE when its package does not import;
@@ -96,32 +156,5 @@ const defaultImportOnnx = (): Promise<OnnxEngineModule> => import('@layerprune/e
  * threads or device values are @layerprune/engine-onnx's OnnxEngineError INVALID_OPTION.
  */
 export async function engineFactories(name: EngineName, options: EngineFactoriesOptions = {}, deps: EngineFactoriesDeps = {}): Promise<EngineFactory[]> {
-  const label = (field: EngineOptionField): string => options.names?.[field] ?? field;
-  if (!(ENGINE_NAMES as readonly string[]).includes(name)) {
-    throw new PipelineError('CONFIG_INVALID', `${label('engine')}: must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(name)}`, { field: 'engine' });
-  }
-  const conflict = engineConflict(name, options);
-  if (conflict !== null) throw new PipelineError('CONFIG_INVALID', `${label(conflict.field)}: ${conflict.message}`, { field: conflict.field });
-  const backend = options.backend ?? 'auto';
-  const device = options.device ?? 'cpu';
-  const tfjs = (): EngineFactory => tfjsEngineFactory(backend);
-  if (name === 'tfjs' || (name === 'auto' && backend !== 'auto')) return [tfjs()];
-
-  // Only onnx can honour a GPU device: 'auto' must not fall back to tfjs and drop it.
-  const onnxRequired = name === 'onnx' || device !== 'cpu';
-  let onnx: OnnxEngineModule;
-  try {
-    onnx = await (deps.importOnnx ?? defaultImportOnnx)();
-  } catch (error) {
-    const { reason } = importFailure(error);
-    if (onnxRequired) {
-      const why = name === 'onnx' ? `${label('engine')} onnx` : `${label('device')} ${device} needs the onnx engine`;
-      throw new PipelineError('ENGINE_UNAVAILABLE', `${why}: ${reason}`, { field: name === 'onnx' ? 'engine' : 'device', cause: error });
-    }
-    options.log?.(`layerprune: engine onnx skipped (${reason}); using tfjs`);
-    return [tfjs()];
-  }
-  const threads = options.threads ?? undefined;
-  const factory = onnx.onnxEngineFactory({ device, ...(threads === undefined ? {} : { threads }) });
-  return onnxRequired ? [factory] : [factory, tfjs()];
+  return factoriesOf(INFERENCE, name, options, deps);
 }

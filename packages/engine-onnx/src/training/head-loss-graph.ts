@@ -1,0 +1,39 @@
+// Final RMSNorm + lm_head + next-token cross-entropy, and its backward, as one
+// graph: the [rows, vocab] logits and probabilities live only inside the
+// session; what comes out is the loss and dL/dx [rows, H].
+//   loss = sum_rows weights * (logsumexp(logits) - logits[target])
+//   dlogits = (softmax(logits) - onehot(target)) * grad_weights
+// (grad_weights = weights * the caller's loss scale, so accumulation scales
+// the gradient and not the reported loss.)
+import type { Architecture } from '@layerprune/model';
+import { GraphBuilder } from '../graph/graph-builder.js';
+import { rmsNormBackward } from './graph-math.js';
+
+/**
+ * Inputs: x [rows, H], norm [H], lm_head [V, H], targets int64 [rows], weights [rows];
+ * with `gradient` also grad_weights [rows]. Outputs: loss (scalar); with `gradient` dx [rows, H].
+ */
+export function buildHeadLossGraph(arch: Architecture, options: { gradient: boolean }): Uint8Array {
+  const { hiddenSize: H, vocabSize: V } = arch;
+  const g = new GraphBuilder(options.gradient ? 'head_loss_backward' : 'head_loss');
+  const x = g.input('x', 'float32', ['rows', H]);
+  const norm = g.input('norm', 'float32', [H]);
+  const lmHead = g.input('lm_head', 'float32', [V, H]);
+  const targets = g.input('targets', 'int64', ['rows']);
+  const weights = g.input('weights', 'float32', ['rows']);
+  const normed = g.op('RMSNormalization', [x, norm], { axis: -1, epsilon: { float: arch.rmsNormEps } });
+  const logits = g.op('Gemm', [normed, lmHead], { transB: 1 });
+  const picked = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
+  const logSumExp = g.op('ReduceLogSumExp', [logits, g.int64s([1])], { keepdims: 1 });
+  const nll = g.op('Reshape', [g.op('Sub', [logSumExp, picked]), g.int64s([-1])]);
+  g.output('loss', g.op('ReduceSum', [g.op('Mul', [nll, weights]), g.int64s([0])], { keepdims: 0 }), 'float32', []);
+  if (!options.gradient) return g.encode();
+  const gradWeights = g.input('grad_weights', 'float32', ['rows']);
+  // softmax * w, then -w added at each row's target (no [rows, vocab] one-hot is made)
+  const column = (value: string) => g.op('Unsqueeze', [value, g.int64s([1])]);
+  const scaled = g.op('Mul', [g.op('Softmax', [logits], { axis: -1 }), column(gradWeights)]);
+  const dLogits = g.op('ScatterElements', [scaled, column(targets), g.op('Neg', [column(gradWeights)])], { axis: 1, reduction: 'add' });
+  const dNormed = g.op('MatMul', [dLogits, lmHead]);
+  g.output('dx', rmsNormBackward(g, x, norm, dNormed, arch.rmsNormEps), 'float32', ['rows', H]);
+  return g.encode();
+}

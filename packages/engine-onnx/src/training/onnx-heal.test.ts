@@ -1,0 +1,130 @@
+// heal() on the onnx trainer against the tfjs one on the bundled model with a
+// block dropped: the same losses step by step (4-bit base, dropout, gradient
+// accumulation), and a SIGKILLed onnx heal resumed with --resume ends with the
+// adapter of an uninterrupted one.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
+import { heal, tfjsTrainerFactory, type HealOptions } from '@layerprune/lora';
+import { openSafetensors } from '@layerprune/tensor-io';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dropBlockDir } from '../../../lora/src/testing/drop-block-dir.js';
+import { onnxTrainerFactory } from './onnx-trainer-factory.js';
+
+const CHILD = fileURLToPath(new URL('../testing/onnx-heal-child.mjs', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+
+let pruned: string;
+beforeAll(async () => {
+  pruned = await dropBlockDir(defaultModelDir(), 3, join(await mkdtemp(join(tmpdir(), 'onnx-heal-')), 'pruned'));
+});
+
+async function losses(logPath: string): Promise<number[]> {
+  return (await readFile(logPath, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { loss: number }).loss);
+}
+
+async function readAdapter(dir: string): Promise<Map<string, Float32Array>> {
+  const reader = await openSafetensors(join(dir, 'adapter_model.safetensors'));
+  const out = new Map<string, Float32Array>();
+  for (const name of reader.tensors.keys()) out.set(name, await reader.readFloat32(name));
+  await reader.close();
+  return out;
+}
+
+async function checkpointStep(out: string): Promise<number> {
+  try {
+    return (JSON.parse(await readFile(join(out, 'checkpoint', 'trainer_state.json'), 'utf8')) as { step: number }).step;
+  } catch {
+    return 0;
+  }
+}
+
+describe('heal on the onnx trainer (stories260K, one block dropped)', () => {
+  it('gives the tfjs trainer\'s losses at every one of 40 steps (1e-3) and the same held-out losses', async () => {
+    const common = {
+      model: pruned,
+      data: defaultCalibrationFile(),
+      steps: 40,
+      batchSize: 4,
+      microBatchSize: 2,
+      seqLen: 64,
+      learningRate: 3e-3,
+      warmupSteps: 4,
+      dropout: 0.05,
+      targets: 'all-linear',
+      bits: 4 as const,
+      saveEvery: 0,
+      evalData: defaultHeldoutFile(),
+      evalSequences: 8,
+    };
+    const root = await mkdtemp(join(tmpdir(), 'onnx-heal-cmp-'));
+    const tfjs = await heal({ ...common, out: join(root, 'tfjs'), trainer: tfjsTrainerFactory('wasm') });
+    const onnx = await heal({ ...common, out: join(root, 'onnx'), trainer: onnxTrainerFactory({ threads: 2 }) });
+    expect(onnx.engine).toBe('onnx');
+    expect(tfjs.engine).toBe('tfjs');
+    const a = await losses(tfjs.logPath);
+    const b = await losses(onnx.logPath);
+    expect(b).toHaveLength(40);
+    const worst = Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+    console.log(
+      `40-step heal: tfjs ${tfjs.seconds.toFixed(1)} s, onnx ${onnx.seconds.toFixed(1)} s; largest step-loss difference ${worst.toExponential(2)}; ` +
+        `held-out ${tfjs.evalLossBefore!.toFixed(4)} -> ${tfjs.evalLossAfter!.toFixed(4)} (tfjs), ${onnx.evalLossBefore!.toFixed(4)} -> ${onnx.evalLossAfter!.toFixed(4)} (onnx)`,
+    );
+    expect(worst).toBeLessThan(1e-3);
+    expect(tfjs.evalLossAfter!).toBeLessThan(tfjs.evalLossBefore! - 0.1); // it trained
+    expect(Math.abs(onnx.evalLossBefore! - tfjs.evalLossBefore!)).toBeLessThan(1e-4);
+    expect(Math.abs(onnx.evalLossAfter! - tfjs.evalLossAfter!)).toBeLessThan(1e-3);
+  });
+
+  it.skipIf(!existsSync(BUILT))('a SIGKILLed onnx heal resumed with --resume ends with the same adapter as an uninterrupted run (1e-6)', async () => {
+    const options = (out: string): HealOptions => ({
+      model: pruned,
+      data: defaultCalibrationFile(),
+      out,
+      steps: 14,
+      batchSize: 4,
+      microBatchSize: 2,
+      seqLen: 32,
+      learningRate: 2e-3,
+      warmupSteps: 2,
+      rank: 4,
+      alpha: 8,
+      dropout: 0.1,
+      targets: 'all-linear',
+      bits: 4,
+      saveEvery: 2,
+      seed: 5,
+    });
+    const straight = await mkdtemp(join(tmpdir(), 'onnx-straight-'));
+    await heal({ ...options(straight), trainer: onnxTrainerFactory({ threads: 2 }) });
+
+    const killed = await mkdtemp(join(tmpdir(), 'onnx-killed-'));
+    const child = spawn(process.execPath, [CHILD, JSON.stringify(options(killed))], { stdio: 'ignore' });
+    const exit = new Promise<{ signal: string | null }>((res) => child.on('exit', (_code, signal) => res({ signal })));
+    let step = 0;
+    while (step < 6) {
+      await new Promise((r) => setTimeout(r, 10));
+      step = await checkpointStep(killed);
+    }
+    child.kill('SIGKILL');
+    expect((await exit).signal).toBe('SIGKILL');
+    expect(await checkpointStep(killed)).toBeLessThan(14);
+
+    const resumed = await heal({ ...options(killed), resume: 'auto', trainer: onnxTrainerFactory({ threads: 2 }) });
+    expect(resumed.resumedFromStep).toBeGreaterThanOrEqual(6);
+    const a = await readAdapter(straight);
+    const b = await readAdapter(killed);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    let maxDiff = 0;
+    for (const [name, values] of a) values.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - b.get(name)![i]))));
+    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    expect([...a.values()].some((v) => v.some((x) => x !== 0))).toBe(true);
+  });
+});

@@ -1,0 +1,153 @@
+// The onnx trainer's hand-written backward against (1) the tfjs trainer's
+// autodiff on the same base, adapters, batch and dropout masks, and (2) central
+// finite differences of lora's independent float64 reference (dropout masks
+// and biases included), for llama / mistral-shaped / qwen2 (biases) random
+// models, dropout off and on, fp32 and 4-bit bases, both memory modes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '@layerprune/model';
+import { blockDropoutMaskValues, FrozenBase, LoraAdapters, LoraRunner, llamaLinearShapes, resolveLoraConfig, SeededRng, type BaseBits, type LoraTrainer, type TrainModelConfig } from '@layerprune/lora';
+import { resolveOnnxOptions } from '../options.js';
+import { loadRuntime, type OnnxRuntime } from '../runtime/load-runtime.js';
+import { OnnxLoraTrainer } from './onnx-lora-trainer.js';
+import { compareWithFiniteDifferences, toReference } from '../../../lora/src/testing/finite-differences.js';
+import { referenceLoss, type ReferenceMasks } from '../../../lora/src/testing/reference-llama-f64.js';
+import { createTinyModel } from '../../../lora/src/testing/tiny-model.js';
+
+let runtime: OnnxRuntime;
+beforeAll(async () => {
+  await selectBackend('cpu', () => {});
+  runtime = await loadRuntime(resolveOnnxOptions({ threads: 2 }));
+});
+
+const MODELS: Record<string, Partial<TrainModelConfig>> = {
+  // grouped-query attention, 4 heads over 2 kv heads
+  llama: {},
+  // mistral's shape: 8 heads over 2 kv heads, larger rope theta (training attends over the whole sequence)
+  mistral: { numAttentionHeads: 8, numKeyValueHeads: 2, headDim: 2, ropeTheta: 1e6 },
+  // qwen2: q/k/v biases
+  qwen2: { attentionBias: true, numKeyValueHeads: 1 },
+};
+
+const batch = [
+  [1, 5, 3, 9, 2, 7],
+  [4, 4, 0, 10, 6, 8],
+];
+
+async function setup(model: string, options: { seed?: number; dropout?: number; bits?: BaseBits; targets?: string } = {}) {
+  const seed = options.seed ?? 1;
+  const tiny = createTinyModel(seed, MODELS[model]);
+  const base = await FrozenBase.load(tiny.config, tiny.reader, options.bits ?? 32);
+  const config = resolveLoraConfig({ rank: 2, alpha: 3, dropout: options.dropout ?? 0, targetModules: options.targets ?? 'all-linear' });
+  const adapters = LoraAdapters.create(config, llamaLinearShapes(tiny.config), new SeededRng(seed + 10));
+  // B starts at zero (PEFT); give it values so that dL/dA is not zero too.
+  const rng = new SeededRng(seed + 20);
+  for (const p of adapters.pairs) rng.fillUniform(p.b, -0.3, 0.3);
+  return { tiny, base, adapters };
+}
+
+async function gradients(trainer: LoraTrainer, dropoutSeed: number | null): Promise<{ loss: number; grads: Float32Array[] }> {
+  const grads = trainer.adapters!.parameters().map((p) => new Float32Array(p.length));
+  const { loss } = await trainer.lossAndGradients(batch, grads, 1, dropoutSeed === null ? null : new SeededRng(dropoutSeed));
+  return { loss, grads };
+}
+
+/** Largest |a - b| over each gradient, relative to that gradient's largest |b|. */
+function relativeError(a: Float32Array[], b: Float32Array[]): { worst: number; scale: number } {
+  let worst = 0;
+  let scale = 0;
+  a.forEach((g, i) => {
+    let diff = 0;
+    let max = 0;
+    for (let j = 0; j < g.length; j++) {
+      diff = Math.max(diff, Math.abs(g[j] - b[i][j]));
+      max = Math.max(max, Math.abs(b[i][j]));
+    }
+    worst = Math.max(worst, diff / max);
+    scale = Math.max(scale, max);
+  });
+  return { worst, scale };
+}
+
+/** The masks the trainers draw from `seed` (lora's contract), keyed for the float64 reference. */
+function referenceMasks(adapters: LoraAdapters, layers: number, seed: number, rows: number): ReferenceMasks {
+  const rng = new SeededRng(seed);
+  const masks: ReferenceMasks = new Map();
+  for (let l = 0; l < layers; l++) {
+    const pairs = adapters.forLayer(l);
+    const values = blockDropoutMaskValues(rng.fork().getState(), rows, pairs.map((p) => ({ name: p.module, inFeatures: p.inFeatures })), adapters.config.dropout);
+    for (const p of pairs) masks.set(`${l}.${p.module}`, values.get(p.module)!);
+  }
+  return masks;
+}
+
+const trainers: OnnxLoraTrainer[] = [];
+afterAll(async () => {
+  await Promise.all(trainers.map((t) => t.dispose()));
+});
+
+function onnx(base: FrozenBase, adapters: LoraAdapters | null, keepActivations: boolean): OnnxLoraTrainer {
+  const trainer = new OnnxLoraTrainer(base, adapters, runtime, { keepActivations });
+  trainers.push(trainer);
+  return trainer;
+}
+
+describe('onnx LoRA trainer', () => {
+  for (const model of Object.keys(MODELS)) {
+    for (const dropout of [0, 0.3]) {
+      for (const keep of [false, true]) {
+        it(`${model}, dropout ${dropout}, ${keep ? 'kept' : 'recomputed'} activations: loss and gradients equal the tfjs trainer's (1e-4 relative)`, async () => {
+          const { base, adapters } = await setup(model, { dropout });
+          const seed = dropout > 0 ? 99 : null;
+          const tfjs = new LoraRunner(base, adapters);
+          const expected = await gradients(tfjs, seed);
+          tfjs.dispose();
+          const actual = await gradients(onnx(base, adapters, keep), seed);
+          expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);
+          const { worst, scale } = relativeError(actual.grads, expected.grads);
+          expect(scale).toBeGreaterThan(1e-2);
+          expect(worst).toBeLessThan(1e-4);
+        });
+      }
+    }
+    it(`${model}: gradients agree with central finite differences of the float64 reference (dropout on, same masks)`, async () => {
+      const { tiny, base, adapters } = await setup(model, { seed: 3, dropout: 0.3 });
+      const { loss, grads } = await gradients(onnx(base, adapters, false), 7);
+      const masks = referenceMasks(adapters, tiny.config.numHiddenLayers, 7, batch.length * batch[0].length);
+      // lora's test helpers are typed against its sources, this package against its build: the same class.
+      const sameAdapters = adapters as unknown as Parameters<typeof toReference>[0];
+      const reference = toReference(sameAdapters);
+      const f = () => referenceLoss(tiny.config, tiny.weights, reference, adapters.scaling, batch, masks);
+      expect(loss).toBeCloseTo(f(), 5);
+      const check = compareWithFiniteDifferences(sameAdapters, grads, reference, f, 3);
+      expect(check.checked).toBeGreaterThan(200);
+      expect(check.gradScale).toBeGreaterThan(1e-2);
+      expect(check.worst).toBeLessThan(2e-3);
+    });
+  }
+
+  it('a 4-bit base (NF4 through MatMulBnb4 forward, dequantized backward) gives the tfjs trainer\'s gradients', async () => {
+    const { base, adapters } = await setup('llama', { bits: 4, dropout: 0.3, targets: 'q_proj,v_proj,down_proj' });
+    expect(base.packedLinears(0)).not.toBeNull();
+    const tfjs = new LoraRunner(base, adapters);
+    const expected = await gradients(tfjs, 5);
+    tfjs.dispose();
+    for (const keep of [false, true]) {
+      const actual = await gradients(onnx(base, adapters, keep), 5);
+      expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);
+      expect(relativeError(actual.grads, expected.grads).worst).toBeLessThan(1e-4);
+    }
+  });
+
+  it('accumulates into the given gradients with the loss scale, and loss() is the plain mean without dropout', async () => {
+    const { base, adapters } = await setup('llama', { dropout: 0.3 });
+    const trainer = onnx(base, adapters, false);
+    const once = await gradients(trainer, null);
+    const acc = adapters.parameters().map((p) => new Float32Array(p.length));
+    await trainer.lossAndGradients(batch, acc, 0.5, null);
+    await trainer.lossAndGradients(batch, acc, 0.5, null);
+    expect(relativeError(acc, once.grads).worst).toBeLessThan(1e-6);
+    const tfjs = new LoraRunner(base, adapters);
+    expect(Math.abs((await trainer.loss(batch)).loss - tfjs.loss(batch).loss)).toBeLessThan(1e-5);
+    tfjs.dispose();
+  });
+});

@@ -1,0 +1,297 @@
+// LoRA training steps on onnxruntime: @layerprune/lora's LoraTrainer over the
+// hand-written backward graphs of train-block-graph.ts and head-loss-graph.ts.
+// A step: embed in JS; blocks 0..L-1 forward (4-bit bases through MatMulBnb4);
+// loss and dL/dx(L) in the head graph; blocks L-1..0 backward (float32 weights,
+// 4-bit ones dequantized per block), each adding its adapters' gradients.
+// Memory: by default only the block inputs x(0..L) are kept and each backward
+// graph recomputes its block's forward (the tfjs trainer's checkpointed
+// profile); with `keepActivations` the forward returns what the backward reads
+// (about 12 activations per block), which skips that recompute.
+import type * as Ort from 'onnxruntime-node';
+import type { Architecture } from '@layerprune/model';
+import { blockDropoutMaskValues, LoraError, trainArchitecture } from '@layerprune/lora';
+import type { FrozenBase, LoraAdapters, LoraPair, LoraTrainer, MicroBatchResult, RngState, SeededRng, TokenBatch } from '@layerprune/lora';
+import { createCallContext, type CallContext } from '../call-context.js';
+import { OnnxEngineError } from '../errors.js';
+import { BLOCK_LINEAR_MODULES } from '../graph/block-graph.js';
+import type { OnnxRuntime } from '../runtime/load-runtime.js';
+import { buildHeadLossGraph } from './head-loss-graph.js';
+import { TrainingFeeds, type Feeds } from './training-feeds.js';
+import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, SAVED_ACTIVATIONS, savedName, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
+
+export interface OnnxTrainerOptions {
+  /** Keep each block's activations from the forward for its backward (faster, ~12 activations per block of memory). Default false. */
+  keepActivations?: boolean;
+}
+
+interface StepContext {
+  call: CallContext;
+  sinNeg: Ort.Tensor;
+  rows: number;
+}
+
+export class OnnxLoraTrainer implements LoraTrainer {
+  readonly base: FrozenBase;
+  readonly adapters: LoraAdapters | null;
+  readonly keepActivations: boolean;
+  private readonly arch: Architecture;
+  private readonly runtime: OnnxRuntime;
+  private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  private readonly feeds: TrainingFeeds;
+  private step: StepContext | null = null;
+  private disposed = false;
+
+  constructor(base: FrozenBase, adapters: LoraAdapters | null, runtime: OnnxRuntime, options: OnnxTrainerOptions = {}) {
+    this.base = base;
+    this.adapters = adapters;
+    this.runtime = runtime;
+    this.keepActivations = options.keepActivations ?? false;
+    this.arch = trainArchitecture(base.config);
+    this.feeds = new TrainingFeeds(runtime.ort, base, this.arch, adapters);
+  }
+
+  private get ort(): typeof Ort {
+    return this.runtime.ort;
+  }
+
+  private session(name: string, build: () => Uint8Array): Promise<Ort.InferenceSession> {
+    let session = this.sessions.get(name);
+    if (!session) {
+      session = this.runtime.createSession(build(), name);
+      this.sessions.set(name, session);
+    }
+    return session;
+  }
+
+  private async run(name: string, build: () => Uint8Array, feeds: Feeds, fetches: Ort.InferenceSession.FetchesType): Promise<Record<string, Ort.Tensor>> {
+    if (this.disposed) throw new OnnxEngineError('DISPOSED', 'the onnx trainer was disposed');
+    const session = await this.session(name, build);
+    try {
+      return await session.run(feeds, fetches);
+    } catch (cause) {
+      throw new OnnxEngineError('RUNTIME_FAILED', `onnxruntime failed running the ${name} graph: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    }
+  }
+
+  private context(batch: number, tokens: number): StepContext {
+    const current = this.step;
+    if (current && current.call.batch === batch && current.call.tokens === tokens) return current;
+    const call = createCallContext(this.ort, this.arch, { batch, tokens, past: 0 });
+    const sin = call.sin.data as Float32Array;
+    const sinNeg = new this.ort.Tensor('float32', sin.map((v) => -v), call.sin.dims as number[]);
+    this.step = { call, sinNeg, rows: batch * tokens };
+    return this.step;
+  }
+
+  private spec(layer: number, pairs: readonly LoraPair[], dropout: boolean): TrainBlockSpec {
+    return {
+      arch: this.arch,
+      adapted: pairs.map((p) => p.module),
+      rank: this.adapters?.config.rank ?? 0,
+      scaling: this.adapters?.scaling ?? 0,
+      dropout,
+      biased: BLOCK_LINEAR_MODULES.filter((m) => this.base.bias(layer, m) !== null),
+    };
+  }
+
+  private masks(layer: number, pairs: readonly LoraPair[], layerRng: RngState[] | null, rows: number): Map<string, Float32Array> | null {
+    const p = this.adapters?.config.dropout ?? 0;
+    if (!layerRng || p <= 0 || pairs.length === 0) return null;
+    return blockDropoutMaskValues(layerRng[layer], rows, pairs.map((pair) => ({ name: pair.module, inFeatures: pair.inFeatures })), p);
+  }
+
+  private checkBatch(batch: TokenBatch): number {
+    const seqLen = batch[0]?.length ?? 0;
+    if (seqLen < 2 || batch.some((s) => s.length !== seqLen)) {
+      throw new LoraError('DATA_TOO_SHORT', `a micro-batch needs sequences of one length >= 2 (packed), got lengths ${batch.map((s) => s.length).join(', ')}`, { limit: 2 });
+    }
+    return seqLen;
+  }
+
+  private embed(batch: TokenBatch, seqLen: number): Float32Array {
+    const { hiddenSize: h, vocabSize: vocab } = this.base.config;
+    const out = new Float32Array(batch.length * seqLen * h);
+    batch.forEach((seq, b) => {
+      for (let t = 0; t < seqLen; t++) {
+        const id = seq[t];
+        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+          throw new LoraError('TOKEN_OUT_OF_RANGE', `token id ${id} at sequence ${b}, position ${t} is outside the vocabulary [0, ${vocab})`, { limit: vocab });
+        }
+        out.set(this.base.embedding.subarray(id * h, (id + 1) * h), (b * seqLen + t) * h);
+      }
+    });
+    return out;
+  }
+
+  /** Block inputs x(0..L), and with `keep` each block's saved activations (as output tensors to feed back). */
+  private async forward(batch: TokenBatch, seqLen: number, layerRng: RngState[] | null, keep: boolean): Promise<{ xs: Float32Array[]; saved: Feeds[]; masks: (Map<string, Float32Array> | null)[] }> {
+    const ctx = this.context(batch.length, seqLen);
+    const H = this.arch.hiddenSize;
+    const L = this.arch.numLayers;
+    const xs = [this.embed(batch, seqLen)];
+    const saved: Feeds[] = [];
+    const masks: (Map<string, Float32Array> | null)[] = [];
+    const prepare = (l: number) => {
+      const pairs = this.adapters?.forLayer(l) ?? [];
+      const blockMasks = this.masks(l, pairs, layerRng, ctx.rows);
+      return { pairs, blockMasks, spec: this.spec(l, pairs, blockMasks !== null), weights: this.feeds.forwardWeights(l, l % 2) };
+    };
+    let next = prepare(0);
+    for (let l = 0; l < L; l++) {
+      const { pairs, blockMasks, spec, weights } = next;
+      const y = new Float32Array(ctx.rows * H);
+      const fetches: Feeds = { y: new this.ort.Tensor('float32', y, [ctx.rows, H]) };
+      const kept: Feeds = {};
+      if (keep) {
+        for (const [name, dims] of Object.entries(this.savedShapes(ctx))) {
+          kept[name] = new this.ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+          fetches[name] = kept[name];
+        }
+      }
+      const name = trainGraphKey(keep ? 'train_forward_saving' : 'train_forward', spec, weights.fourBit);
+      const feeds = { ...weights.feeds, ...this.feeds.adapters(pairs, blockMasks, ctx.rows), ...this.callFeeds(ctx, l), x: new this.ort.Tensor('float32', xs[l], [ctx.rows, H]) };
+      const running = this.run(name, () => buildTrainForwardGraph(spec, { save: keep, fourBit: weights.fourBit }), feeds, fetches);
+      // The next block's masks and weights are made while onnxruntime computes this one (off the JS thread).
+      if (l + 1 < L) next = prepareWhile(running, () => prepare(l + 1));
+      await running;
+      xs.push(y);
+      saved.push(kept);
+      masks.push(keep ? blockMasks : null);
+    }
+    return { xs, saved, masks };
+  }
+
+  private callFeeds(ctx: StepContext, layer: number): Feeds {
+    return { positions: ctx.call.positions, cos: ctx.call.cos, sin: ctx.call.sin, mask: ctx.call.mask(layer) };
+  }
+
+  private savedShapes(ctx: StepContext): Record<string, number[]> {
+    const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = this.arch;
+    const { batch: B, tokens: T } = ctx.call;
+    const G = numHeads / numKvHeads;
+    const rows = ctx.rows;
+    const dims: Record<string, number[]> = {
+      n1: [rows, H],
+      q: [B, numKvHeads, G, T, D],
+      k: [B, numKvHeads, T, D],
+      v: [B, numKvHeads, T, D],
+      probs: [B, numKvHeads, G, T, T],
+      attended: [rows, numHeads * D],
+      h: [rows, H],
+      n2: [rows, H],
+      gate: [rows, I],
+      up: [rows, I],
+      act: [rows, I],
+    };
+    return Object.fromEntries(SAVED_ACTIVATIONS.filter((s) => s !== 'x').map((s) => [savedName(s), dims[s]]));
+  }
+
+  private targets(batch: TokenBatch, seqLen: number, lossScale: number): { feeds: Feeds; count: number } {
+    const n = batch.length * seqLen;
+    const targets = new BigInt64Array(n);
+    const weights = new Float32Array(n);
+    const gradWeights = new Float32Array(n);
+    const count = batch.length * (seqLen - 1);
+    batch.forEach((seq, b) => {
+      for (let t = 0; t + 1 < seqLen; t++) {
+        targets[b * seqLen + t] = BigInt(seq[t + 1]);
+        weights[b * seqLen + t] = 1 / count;
+        gradWeights[b * seqLen + t] = lossScale / count;
+      }
+    });
+    const feeds: Feeds = {
+      targets: new this.ort.Tensor('int64', targets, [n]),
+      weights: new this.ort.Tensor('float32', weights, [n]),
+      grad_weights: new this.ort.Tensor('float32', gradWeights, [n]),
+    };
+    return { feeds, count };
+  }
+
+  private headFeeds(x: Float32Array, rows: number): Feeds {
+    const { hiddenSize: H, vocabSize: V } = this.arch;
+    return {
+      x: new this.ort.Tensor('float32', x, [rows, H]),
+      norm: new this.ort.Tensor('float32', this.base.finalNorm, [H]),
+      lm_head: new this.ort.Tensor('float32', this.base.lmHead, [V, H]),
+    };
+  }
+
+  async lossAndGradients(batch: TokenBatch, grads: Float32Array[], lossScale: number, dropoutRng: SeededRng | null): Promise<MicroBatchResult> {
+    const adapters = this.adapters;
+    if (!adapters) throw new LoraError('CONFIG_INVALID', 'lossAndGradients needs adapters to train');
+    const seqLen = this.checkBatch(batch);
+    const L = this.arch.numLayers;
+    // The tfjs trainer's draw order: one generator per block, forked in block order.
+    const layerRng = dropoutRng ? Array.from({ length: L }, () => dropoutRng.fork().getState()) : null;
+    const keep = this.keepActivations;
+    const { xs, saved, masks } = await this.forward(batch, seqLen, layerRng, keep);
+    const ctx = this.context(batch.length, seqLen);
+    const H = this.arch.hiddenSize;
+    const { feeds: targetFeeds, count } = this.targets(batch, seqLen, lossScale);
+    const head = await this.run('head_loss_backward', () => buildHeadLossGraph(this.arch, { gradient: true }), { ...this.headFeeds(xs[L], ctx.rows), ...targetFeeds }, ['loss', 'dx']);
+    const loss = (head.loss.data as Float32Array)[0];
+    let dy = head.dx;
+    const indexOf = new Map(adapters.pairs.map((p, i) => [p, i]));
+    const recompute = !keep;
+    const prepare = (l: number) => {
+      const pairs = adapters.forLayer(l);
+      const blockMasks = keep ? masks[l] : this.masks(l, pairs, layerRng, ctx.rows);
+      return { pairs, blockMasks, spec: this.spec(l, pairs, blockMasks !== null), weights: this.feeds.floatWeights(l, l % 2) };
+    };
+    let next = prepare(L - 1);
+    for (let l = L - 1; l >= 0; l--) {
+      const { pairs, blockMasks, spec, weights } = next;
+      const name = trainGraphKey(recompute ? 'train_recompute_backward' : 'train_backward', spec);
+      const fetches = ['dx', ...pairs.flatMap((p) => [adapterName.gradA(p.module), adapterName.gradB(p.module)])];
+      const feeds = {
+        ...weights,
+        ...this.feeds.adapters(pairs, blockMasks, ctx.rows),
+        ...this.callFeeds(ctx, l),
+        ...saved[l],
+        x: new this.ort.Tensor('float32', xs[l], [ctx.rows, H]),
+        dy,
+        sin_neg: ctx.sinNeg,
+      };
+      const running = this.run(name, () => buildTrainBackwardGraph(spec, { recompute }), feeds, fetches);
+      if (l > 0) next = prepareWhile(running, () => prepare(l - 1));
+      const out = await running;
+      saved[l] = {};
+      dy = out.dx;
+      for (const p of pairs) {
+        const k = indexOf.get(p)! * 2;
+        addInto(grads[k], out[adapterName.gradA(p.module)].data as Float32Array);
+        addInto(grads[k + 1], out[adapterName.gradB(p.module)].data as Float32Array);
+      }
+    }
+    return { loss, tokens: count };
+  }
+
+  async loss(batch: TokenBatch): Promise<MicroBatchResult> {
+    const seqLen = this.checkBatch(batch);
+    const { xs } = await this.forward(batch, seqLen, null, false);
+    const ctx = this.context(batch.length, seqLen);
+    const { feeds, count } = this.targets(batch, seqLen, 1);
+    delete feeds.grad_weights;
+    const out = await this.run('head_loss', () => buildHeadLossGraph(this.arch, { gradient: false }), { ...this.headFeeds(xs[this.arch.numLayers], ctx.rows), ...feeds }, ['loss']);
+    return { loss: (out.loss.data as Float32Array)[0], tokens: count };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map(async (s) => (await s.catch(() => null))?.release()));
+  }
+}
+
+/** Runs `work` now (while `running` is in flight); a failure of `running` is reported where it is awaited. */
+function prepareWhile<T>(running: Promise<unknown>, work: () => T): T {
+  running.catch(() => undefined);
+  return work();
+}
+
+function addInto(acc: Float32Array, values: Float32Array): void {
+  if (acc.length !== values.length) throw new Error(`internal: gradient of ${values.length} values for a parameter of ${acc.length}`);
+  for (let i = 0; i < acc.length; i++) acc[i] += values[i];
+}

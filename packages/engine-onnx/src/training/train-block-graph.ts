@@ -1,0 +1,265 @@
+// One decoder block with LoRA adapters for training, as ONNX graphs whose
+// backward is written out by hand (onnxruntime-node has no training API):
+//   forward:  x -> y, optionally returning the activations the backward needs;
+//   backward: dy (+ those activations, or x alone, recomputing the forward in
+//             the same graph) -> dx and dA, dB of every adapter of the block.
+// Attention is spelt out (MatMul, mask, Softmax, MatMul) in grouped form
+// [B, kvHeads, group, T, headDim], so the saved probabilities feed the backward
+// and no key/value is ever repeated per query head. Layouts: weights [out, in]
+// (Hugging Face), A [r, in] and B [out, r] (PEFT): every gradient comes out in
+// the layout it is stored in.
+import type { Architecture, LinearModule } from '@layerprune/model';
+import { GraphBuilder, MICROSOFT_DOMAIN } from '../graph/graph-builder.js';
+import { BLOCK_LINEAR_MODULES, fourBitSuffix, type FourBitLayout } from '../graph/block-graph.js';
+import { linearDims, rmsNormBackward } from './graph-math.js';
+
+export interface TrainBlockSpec {
+  arch: Architecture;
+  /** Modules of this block that carry an adapter (graph inputs `${m}_lora_a`, `${m}_lora_b`). */
+  adapted: readonly LinearModule[];
+  rank: number;
+  /** alpha / r (or alpha / sqrt(r) with rsLoRA). */
+  scaling: number;
+  /** Inverted-dropout masks as inputs `${m}_dropout` [rows, in] (0 or 1/(1-p)). */
+  dropout: boolean;
+  /** Linears with a bias (input `${m}_bias`): those the checkpoint has (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
+  biased: readonly LinearModule[];
+}
+
+/** What the forward hands to the backward when activations are kept (the rest is recomputed from these). */
+export const SAVED_ACTIVATIONS = ['x', 'n1', 'q', 'k', 'v', 'probs', 'attended', 'h', 'n2', 'gate', 'up', 'act'] as const;
+export type SavedActivation = (typeof SAVED_ACTIVATIONS)[number];
+
+/** Graph input / output names of adapter tensors and gradients. */
+export const adapterName = {
+  a: (m: LinearModule) => `${m}_lora_a`,
+  b: (m: LinearModule) => `${m}_lora_b`,
+  mask: (m: LinearModule) => `${m}_dropout`,
+  gradA: (m: LinearModule) => `${m}_grad_a`,
+  gradB: (m: LinearModule) => `${m}_grad_b`,
+};
+
+export const savedName = (s: SavedActivation): string => `saved_${s}`;
+
+/** A name for the graph (and its session): what varies between blocks. */
+export function trainGraphKey(kind: string, spec: TrainBlockSpec, fourBit?: FourBitLayout): string {
+  const bias = spec.biased.length > 0 ? `_bias_${spec.biased.join('+')}` : '';
+  return `${kind}${fourBitSuffix(fourBit)}_${spec.adapted.join('+') || 'none'}${spec.dropout ? '_dropout' : ''}${bias}`;
+}
+
+interface BlockInputs {
+  x: string;
+  positions: string;
+  cos: string;
+  sin: string;
+  mask: string;
+  ln1: string;
+  ln2: string;
+  weights: Record<LinearModule, string>;
+  absmax: Record<LinearModule, string> | null;
+  biases: Partial<Record<LinearModule, string>>;
+  a: Partial<Record<LinearModule, string>>;
+  b: Partial<Record<LinearModule, string>>;
+  masks: Partial<Record<LinearModule, string>>;
+}
+
+function blockInputs(g: GraphBuilder, spec: TrainBlockSpec, fourBit: FourBitLayout | undefined, withX: boolean): BlockInputs {
+  const { arch } = spec;
+  const H = arch.hiddenSize;
+  const half = arch.headDim / 2;
+  const dims = (m: LinearModule) => linearDims(arch, m);
+  const values = (m: LinearModule) => dims(m)[0] * dims(m)[1];
+  const inputs: BlockInputs = {
+    x: withX ? g.input('x', 'float32', ['rows', H]) : '',
+    positions: g.input('positions', 'int64', ['batch', 'tokens']),
+    cos: g.input('cos', 'float32', ['tokens', half]),
+    sin: g.input('sin', 'float32', ['tokens', half]),
+    mask: g.input('mask', 'float32', ['tokens', 'tokens']),
+    ln1: g.input('ln1', 'float32', [H]),
+    ln2: g.input('ln2', 'float32', [H]),
+    weights: Object.fromEntries(
+      BLOCK_LINEAR_MODULES.map((m) => [m, fourBit ? g.input(m, 'uint8', [Math.ceil(values(m) / 2)]) : g.input(m, 'float32', dims(m))]),
+    ) as Record<LinearModule, string>,
+    absmax: fourBit ? (Object.fromEntries(BLOCK_LINEAR_MODULES.map((m) => [m, g.input(`${m}_absmax`, 'float32', [Math.ceil(values(m) / fourBit.blockSize)])])) as Record<LinearModule, string>) : null,
+    biases: Object.fromEntries(spec.biased.map((m) => [m, g.input(`${m}_bias`, 'float32', [dims(m)[0]])])),
+    a: {},
+    b: {},
+    masks: {},
+  };
+  for (const m of spec.adapted) {
+    const [out, inF] = dims(m);
+    inputs.a[m] = g.input(adapterName.a(m), 'float32', [spec.rank, inF]);
+    inputs.b[m] = g.input(adapterName.b(m), 'float32', [out, spec.rank]);
+    if (spec.dropout) inputs.masks[m] = g.input(adapterName.mask(m), 'float32', ['rows', inF]);
+  }
+  return inputs;
+}
+
+/** Emits the block forward; returns y and every activation the backward reads. */
+function emitForward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, fourBit: FourBitLayout | undefined): { y: string; saved: Record<SavedActivation, string> } {
+  const { arch } = spec;
+  const { numHeads, numKvHeads, headDim: D, rmsNormEps } = arch;
+  const group = numHeads / numKvHeads;
+  const linear = (input: string, m: LinearModule): string => {
+    const bias = io.biases[m];
+    let base: string;
+    if (fourBit && io.absmax) {
+      const [out, inF] = linearDims(arch, m);
+      const attributes = { K: inF, N: out, block_size: fourBit.blockSize, quant_type: fourBit.quantType === 'nf4' ? 1 : 0 };
+      const [product] = g.opOutputs('MatMulBnb4', [input, io.weights[m], io.absmax[m]], 1, attributes, MICROSOFT_DOMAIN);
+      base = bias ? g.op('Add', [product, bias]) : product;
+    } else {
+      base = g.op('Gemm', bias ? [input, io.weights[m], bias] : [input, io.weights[m]], { transB: 1 });
+    }
+    const a = io.a[m];
+    const b = io.b[m];
+    if (!a || !b) return base;
+    // PEFT: base + scaling * B(A(dropout(x))); the last Gemm adds the base product as its C.
+    const z = io.masks[m] ? g.op('Mul', [input, io.masks[m]!]) : input;
+    const t = g.op('Gemm', [z, a], { transB: 1 });
+    return g.op('Gemm', [t, b, base], { transB: 1, alpha: { float: spec.scaling }, beta: { float: 1 } });
+  };
+  const rmsNorm = (input: string, scale: string): string => g.op('RMSNormalization', [input, scale], { axis: -1, epsilon: { float: rmsNormEps } });
+  const batchTokens = g.op('Concat', [g.op('Shape', [io.positions]), g.int64s([-1])], { axis: 0 });
+  const rope = (rows: string, heads: number): string =>
+    g.op('RotaryEmbedding', [g.op('Reshape', [rows, batchTokens]), io.cos, io.sin, io.positions], { num_heads: heads, interleaved: 0 });
+
+  const n1 = rmsNorm(io.x, io.ln1);
+  // [B, T, heads*D] -> [B, kv, group, T, D] (query head h = kv * group + g, as repeat_kv pairs them).
+  const q = g.op('Transpose', [g.op('Reshape', [rope(linear(n1, 'q_proj'), numHeads), g.int64s([0, 0, numKvHeads, group, D])])], { perm: [0, 2, 3, 1, 4] });
+  const k = g.op('Transpose', [g.op('Reshape', [rope(linear(n1, 'k_proj'), numKvHeads), g.int64s([0, 0, numKvHeads, D])])], { perm: [0, 2, 1, 3] });
+  const v = g.op('Transpose', [g.op('Reshape', [g.op('Reshape', [linear(n1, 'v_proj'), batchTokens]), g.int64s([0, 0, numKvHeads, D])])], { perm: [0, 2, 1, 3] });
+  const k5 = g.op('Unsqueeze', [k, g.int64s([2])]);
+  const v5 = g.op('Unsqueeze', [v, g.int64s([2])]);
+  const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k5], { perm: [0, 1, 2, 4, 3] })]), g.float32s([arch.attentionScale])]);
+  const probs = g.op('Softmax', [g.op('Add', [scores, io.mask])], { axis: -1 });
+  const context = g.op('MatMul', [probs, v5]);
+  const attended = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 3, 1, 2, 4] }), g.int64s([-1, numHeads * D])]);
+  const h = g.op('Add', [io.x, linear(attended, 'o_proj')]);
+  const n2 = rmsNorm(h, io.ln2);
+  const gate = linear(n2, 'gate_proj');
+  const up = linear(n2, 'up_proj');
+  const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
+  const y = g.op('Add', [h, linear(act, 'down_proj')]);
+  return { y, saved: { x: io.x, n1, q, k, v, probs, attended, h, n2, gate, up, act } };
+}
+
+/** Emits dx and the adapter gradients from the saved activations and dy; marks them as outputs. */
+function emitBackward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, s: Record<SavedActivation, string>, dy: string, sinNeg: string): void {
+  const { arch } = spec;
+  const { numHeads, numKvHeads, headDim: D, hiddenSize: H } = arch;
+  const group = numHeads / numKvHeads;
+  const scale = g.float32s([arch.attentionScale]);
+  // dx of one linear (frozen W: dx = dout W) plus its adapter's gradients.
+  const linearBackward = (dout: string, input: string, m: LinearModule): string => {
+    const dxBase = g.op('MatMul', [dout, io.weights[m]]);
+    const a = io.a[m];
+    const b = io.b[m];
+    if (!a || !b) return dxBase;
+    const mask = io.masks[m];
+    const z = mask ? g.op('Mul', [input, mask]) : input;
+    const t = g.op('Gemm', [z, a], { transB: 1 });
+    g.output(adapterName.gradB(m), g.op('Gemm', [dout, t], { transA: 1, alpha: { float: spec.scaling } }), 'float32', [linearDims(arch, m)[0], spec.rank]);
+    const dt = g.op('Gemm', [dout, b], { alpha: { float: spec.scaling } });
+    g.output(adapterName.gradA(m), g.op('Gemm', [dt, z], { transA: 1 }), 'float32', [spec.rank, linearDims(arch, m)[1]]);
+    if (mask) return g.op('Add', [dxBase, g.op('Mul', [g.op('MatMul', [dt, a]), mask])]);
+    return g.op('Gemm', [dt, a, dxBase], { beta: { float: 1 } });
+  };
+  const batchTokens = g.op('Concat', [g.op('Shape', [io.positions]), g.int64s([-1])], { axis: 0 });
+  // Rotation by -theta is the transpose of rotation by theta: the same op with sin negated.
+  const unrope = (heads3d: string, heads: number): string =>
+    g.op('RotaryEmbedding', [heads3d, io.cos, sinNeg, io.positions], { num_heads: heads, interleaved: 0 });
+  const toRows = (value: string, width: number): string => g.op('Reshape', [value, g.int64s([-1, width])]);
+
+  // y = h + down(act)
+  const dAct = linearBackward(dy, s.act, 'down_proj');
+  const sig = g.op('Sigmoid', [s.gate]);
+  const silu = g.op('Mul', [s.gate, sig]);
+  const dUp = g.op('Mul', [dAct, silu]);
+  // d silu(g) / dg = sig * (1 + g * (1 - sig))
+  const dSilu = g.op('Mul', [sig, g.op('Add', [g.float32s([1]), g.op('Mul', [s.gate, g.op('Sub', [g.float32s([1]), sig])])])]);
+  const dGate = g.op('Mul', [g.op('Mul', [dAct, s.up]), dSilu]);
+  const dn2 = g.op('Add', [linearBackward(dGate, s.n2, 'gate_proj'), linearBackward(dUp, s.n2, 'up_proj')]);
+  const dh = g.op('Add', [dy, rmsNormBackward(g, s.h, io.ln2, dn2, arch.rmsNormEps)]);
+
+  // h = x + o(attended)
+  const dAttended = linearBackward(dh, s.attended, 'o_proj');
+  const dContext = g.op('Transpose', [g.op('Reshape', [g.op('Reshape', [dAttended, batchTokens]), g.int64s([0, 0, numKvHeads, group, D])])], { perm: [0, 2, 3, 1, 4] });
+  const v5 = g.op('Unsqueeze', [s.v, g.int64s([2])]);
+  const k5 = g.op('Unsqueeze', [s.k, g.int64s([2])]);
+  const dProbs = g.op('MatMul', [dContext, g.op('Transpose', [v5], { perm: [0, 1, 2, 4, 3] })]);
+  // Groups folded into rows: [B, kv, group*T, T] and [B, kv, group*T, D], so one MatMul sums over the group.
+  const foldProbs = (value: string) => g.op('Reshape', [value, g.int64s([0, 0, -1, 0])]);
+  const foldHeads = (value: string) => g.op('Reshape', [value, g.int64s([0, 0, -1, D])]);
+  const dV = g.op('MatMul', [g.op('Transpose', [foldProbs(s.probs)], { perm: [0, 1, 3, 2] }), foldHeads(dContext)]);
+  // softmax backward, with the score scale folded in
+  const rowDot = g.op('ReduceSum', [g.op('Mul', [dProbs, s.probs]), g.int64s([-1])], { keepdims: 1 });
+  const dScores = g.op('Mul', [g.op('Mul', [s.probs, g.op('Sub', [dProbs, rowDot])]), scale]);
+  const dQ = g.op('MatMul', [dScores, k5]);
+  const dK = g.op('MatMul', [g.op('Transpose', [foldProbs(dScores)], { perm: [0, 1, 3, 2] }), foldHeads(s.q)]);
+  const dQRows = toRows(unrope(g.op('Reshape', [g.op('Transpose', [dQ], { perm: [0, 3, 1, 2, 4] }), batchTokens]), numHeads), numHeads * D);
+  const dKRows = toRows(unrope(g.op('Reshape', [g.op('Transpose', [dK], { perm: [0, 2, 1, 3] }), batchTokens]), numKvHeads), numKvHeads * D);
+  const dVRows = toRows(g.op('Transpose', [dV], { perm: [0, 2, 1, 3] }), numKvHeads * D);
+  const dn1 = g.op('Add', [g.op('Add', [linearBackward(dQRows, s.n1, 'q_proj'), linearBackward(dKRows, s.n1, 'k_proj')]), linearBackward(dVRows, s.n1, 'v_proj')]);
+  const dx = g.op('Add', [dh, rmsNormBackward(g, s.x, io.ln1, dn1, arch.rmsNormEps)]);
+  g.output('dx', dx, 'float32', ['rows', H]);
+}
+
+function savedDims(arch: Architecture): Record<SavedActivation, (number | string)[]> {
+  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = arch;
+  const group = numHeads / numKvHeads;
+  return {
+    x: ['rows', H],
+    n1: ['rows', H],
+    q: ['batch', numKvHeads, group, 'tokens', D],
+    k: ['batch', numKvHeads, 'tokens', D],
+    v: ['batch', numKvHeads, 'tokens', D],
+    probs: ['batch', numKvHeads, group, 'tokens', 'tokens'],
+    attended: ['rows', numHeads * D],
+    h: ['rows', H],
+    n2: ['rows', H],
+    gate: ['rows', I],
+    up: ['rows', I],
+    act: ['rows', I],
+  };
+}
+
+/**
+ * Forward of a training block. Inputs as the inference block graph (x, positions,
+ * cos, sin, mask, ln1, ln2, weights float32 [out, in] or 4-bit with `fourBit`,
+ * biases) plus the adapters (and dropout masks). Output y [rows, H]; with `save`
+ * also `saved_${name}` for each SAVED_ACTIVATIONS except x.
+ */
+export function buildTrainForwardGraph(spec: TrainBlockSpec, options: { save: boolean; fourBit?: FourBitLayout }): Uint8Array {
+  const g = new GraphBuilder(trainGraphKey(options.save ? 'train_forward_saving' : 'train_forward', spec, options.fourBit));
+  const io = blockInputs(g, spec, options.fourBit, true);
+  const { y, saved } = emitForward(g, spec, io, options.fourBit);
+  g.output('y', y, 'float32', ['rows', spec.arch.hiddenSize]);
+  if (options.save) {
+    const dims = savedDims(spec.arch);
+    for (const name of SAVED_ACTIVATIONS) if (name !== 'x') g.output(savedName(name), saved[name], 'float32', dims[name]);
+  }
+  return g.encode();
+}
+
+/**
+ * Backward of a training block, given dy [rows, H] and sin_neg (= -sin). With
+ * `recompute` the graph takes x and recomputes the forward itself (float32
+ * weights); otherwise it takes x and the `saved_${name}` activations. Outputs dx
+ * [rows, H] and `${m}_grad_a` [r, in], `${m}_grad_b` [out, r] per adapted module.
+ */
+export function buildTrainBackwardGraph(spec: TrainBlockSpec, options: { recompute: boolean }): Uint8Array {
+  const g = new GraphBuilder(trainGraphKey(options.recompute ? 'train_recompute_backward' : 'train_backward', spec));
+  const io = blockInputs(g, spec, undefined, true);
+  const dy = g.input('dy', 'float32', ['rows', spec.arch.hiddenSize]);
+  const sinNeg = g.input('sin_neg', 'float32', ['tokens', spec.arch.headDim / 2]);
+  let saved: Record<SavedActivation, string>;
+  if (options.recompute) {
+    saved = emitForward(g, spec, io, undefined).saved;
+  } else {
+    const dims = savedDims(spec.arch);
+    saved = Object.fromEntries(SAVED_ACTIVATIONS.map((name) => [name, name === 'x' ? io.x : g.input(savedName(name), 'float32', dims[name])])) as Record<SavedActivation, string>;
+  }
+  emitBackward(g, spec, io, saved, dy, sinNeg);
+  return g.encode();
+}

@@ -1,0 +1,84 @@
+// A training block's onnxruntime inputs: norms, biases and linears (float32,
+// 4-bit ones dequantized into reused buffers, or packed for MatMulBnb4) and the
+// adapters with their dropout masks. Tensors wrap the arrays without copying.
+import type * as Ort from 'onnxruntime-node';
+import type { Architecture } from '@layerprune/model';
+import type { FrozenBase, LoraAdapters, LoraPair } from '@layerprune/lora';
+import { BLOCK_LINEAR_MODULES, BNB4_BLOCK_SIZES, type FourBitLayout } from '../graph/block-graph.js';
+import { linearDims } from './graph-math.js';
+import { adapterName } from './train-block-graph.js';
+
+export type Feeds = Record<string, Ort.Tensor>;
+
+export class TrainingFeeds {
+  /** Float32 buffers for dequantized (4-bit, 16-bit) linears, per slot and module, reused block after block. */
+  private readonly buffers = new Map<string, Float32Array>();
+
+  constructor(
+    private readonly ort: typeof Ort,
+    private readonly base: FrozenBase,
+    private readonly arch: Architecture,
+    private readonly lora: LoraAdapters | null,
+  ) {}
+
+  /**
+   * Norms, biases and the linears as float32 [out, in]; 4-bit and 16-bit ones are
+   * dequantized into buffer set `slot` (two sets: the next block is prepared
+   * while onnxruntime still reads the current one).
+   */
+  floatWeights(layer: number, slot: number): Feeds {
+    const feeds = this.blockFeeds(layer);
+    for (const m of BLOCK_LINEAR_MODULES) {
+      const dims = linearDims(this.arch, m);
+      let values: Float32Array;
+      if (this.base.bits === 32) {
+        values = this.base.linear(layer, m);
+      } else {
+        const key = `${slot}.${m}`;
+        let buffer = this.buffers.get(key);
+        if (!buffer) this.buffers.set(key, (buffer = new Float32Array(dims[0] * dims[1])));
+        values = this.base.linear(layer, m, buffer);
+      }
+      feeds[m] = new this.ort.Tensor('float32', values, dims);
+    }
+    return feeds;
+  }
+
+  /** The forward's weights: packed 4-bit for MatMulBnb4 when the base is stored so, else float32. */
+  forwardWeights(layer: number, slot: number): { feeds: Feeds; fourBit?: FourBitLayout } {
+    const packed = this.base.bits === 4 ? this.base.packedLinears(layer) : null;
+    if (!packed || !BNB4_BLOCK_SIZES.includes(packed.blockSize)) return { feeds: this.floatWeights(layer, slot) };
+    const feeds = this.blockFeeds(layer);
+    for (const m of BLOCK_LINEAR_MODULES) {
+      const { packed: bytes, absmax } = packed.linear[m];
+      feeds[m] = new this.ort.Tensor('uint8', bytes, [bytes.length]);
+      feeds[`${m}_absmax`] = new this.ort.Tensor('float32', absmax, [absmax.length]);
+    }
+    return { feeds, fourBit: { quantType: packed.quantType, blockSize: packed.blockSize } };
+  }
+
+  private blockFeeds(layer: number): Feeds {
+    const H = this.arch.hiddenSize;
+    const feeds: Feeds = {
+      ln1: new this.ort.Tensor('float32', this.base.norm(layer, 'input'), [H]),
+      ln2: new this.ort.Tensor('float32', this.base.norm(layer, 'post'), [H]),
+    };
+    for (const m of BLOCK_LINEAR_MODULES) {
+      const bias = this.base.bias(layer, m);
+      if (bias) feeds[`${m}_bias`] = new this.ort.Tensor('float32', bias, [bias.length]);
+    }
+    return feeds;
+  }
+
+  adapters(pairs: readonly LoraPair[], masks: Map<string, Float32Array> | null, rows: number): Feeds {
+    const feeds: Feeds = {};
+    const r = this.lora?.config.rank ?? 0;
+    for (const p of pairs) {
+      feeds[adapterName.a(p.module)] = new this.ort.Tensor('float32', p.a, [r, p.inFeatures]);
+      feeds[adapterName.b(p.module)] = new this.ort.Tensor('float32', p.b, [p.outFeatures, r]);
+      const mask = masks?.get(p.module);
+      if (mask) feeds[adapterName.mask(p.module)] = new this.ort.Tensor('float32', mask, [rows, p.inFeatures]);
+    }
+    return feeds;
+  }
+}
