@@ -5,7 +5,7 @@
 // models, dropout off and on, fp32 and 4-bit bases, both memory modes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@layerprune/model';
-import { blockDropoutMaskValues, FrozenBase, LoraAdapters, LoraRunner, llamaLinearShapes, resolveLoraConfig, SeededRng, type BaseBits, type LoraTrainer, type TrainModelConfig } from '@layerprune/lora';
+import { ALL_LINEAR_MODULES, blockDropoutMaskValues, FrozenBase, LoraAdapters, LoraRunner, llamaLinearShapes, resolveLoraConfig, SeededRng, type BaseBits, type LoraTrainer, type TrainModelConfig } from '@layerprune/lora';
 import { resolveOnnxOptions } from '../options.js';
 import { loadRuntime, type OnnxRuntime } from '../runtime/load-runtime.js';
 import { OnnxLoraTrainer } from './onnx-lora-trainer.js';
@@ -80,6 +80,18 @@ function referenceMasks(adapters: LoraAdapters, layers: number, seed: number, ro
   return masks;
 }
 
+function expectFiniteDifferences(config: TrainModelConfig, weights: Map<string, Float32Array>, adapters: LoraAdapters, loss: number, grads: Float32Array[], masks?: ReferenceMasks): void {
+  // lora's test helpers are typed against its sources, this package against its build: the same class.
+  const sameAdapters = adapters as unknown as Parameters<typeof toReference>[0];
+  const reference = toReference(sameAdapters);
+  const f = () => referenceLoss(config, weights, reference, adapters.scaling, batch, masks);
+  expect(loss).toBeCloseTo(f(), 5);
+  const check = compareWithFiniteDifferences(sameAdapters, grads, reference, f, 3);
+  expect(check.checked).toBeGreaterThan(200);
+  expect(check.gradScale).toBeGreaterThan(1e-2);
+  expect(check.worst).toBeLessThan(2e-3);
+}
+
 const trainers: OnnxLoraTrainer[] = [];
 afterAll(async () => {
   await Promise.all(trainers.map((t) => t.dispose()));
@@ -109,21 +121,29 @@ describe('onnx LoRA trainer', () => {
         });
       }
     }
-    it(`${model}: gradients agree with central finite differences of the float64 reference (dropout on, same masks)`, async () => {
-      const { tiny, base, adapters } = await setup(model, { seed: 3, dropout: 0.3 });
-      const { loss, grads } = await gradients(onnx(base, adapters, false), 7);
-      const masks = referenceMasks(adapters, tiny.config.numHiddenLayers, 7, batch.length * batch[0].length);
-      // lora's test helpers are typed against its sources, this package against its build: the same class.
-      const sameAdapters = adapters as unknown as Parameters<typeof toReference>[0];
-      const reference = toReference(sameAdapters);
-      const f = () => referenceLoss(tiny.config, tiny.weights, reference, adapters.scaling, batch, masks);
-      expect(loss).toBeCloseTo(f(), 5);
-      const check = compareWithFiniteDifferences(sameAdapters, grads, reference, f, 3);
-      expect(check.checked).toBeGreaterThan(200);
-      expect(check.gradScale).toBeGreaterThan(1e-2);
-      expect(check.worst).toBeLessThan(2e-3);
+    it(`${model}: gradients agree with central finite differences of the float64 reference (dropout off and on, same masks)`, async () => {
+      for (const dropout of [0, 0.3]) {
+        const { tiny, base, adapters } = await setup(model, { seed: 3, dropout });
+        const { loss, grads } = await gradients(onnx(base, adapters, false), dropout > 0 ? 7 : null);
+        const masks = dropout > 0 ? referenceMasks(adapters, tiny.config.numHiddenLayers, 7, batch.length * batch[0].length) : undefined;
+        expectFiniteDifferences(tiny.config, tiny.weights, adapters, loss, grads, masks);
+      }
     });
   }
+
+  it('a 4-bit base: gradients agree with finite differences of the float64 reference on the dequantized weights', async () => {
+    const { tiny, base, adapters } = await setup('llama', { seed: 4, bits: 4, dropout: 0.3 });
+    // The model the 4-bit base holds: every block linear as NF4 dequantizes it.
+    const weights = new Map(tiny.weights);
+    for (let l = 0; l < tiny.config.numHiddenLayers; l++) {
+      for (const m of ALL_LINEAR_MODULES) {
+        const parent = m === 'gate_proj' || m === 'up_proj' || m === 'down_proj' ? 'mlp' : 'self_attn';
+        weights.set(`model.layers.${l}.${parent}.${m}.weight`, base.linear(l, m).slice());
+      }
+    }
+    const { loss, grads } = await gradients(onnx(base, adapters, true), 11);
+    expectFiniteDifferences(tiny.config, weights, adapters, loss, grads, referenceMasks(adapters, tiny.config.numHiddenLayers, 11, batch.length * batch[0].length));
+  });
 
   it('a 4-bit base (NF4 through MatMulBnb4 forward, dequantized backward) gives the tfjs trainer\'s gradients', async () => {
     const { base, adapters } = await setup('llama', { bits: 4, dropout: 0.3, targets: 'q_proj,v_proj,down_proj' });
