@@ -11,40 +11,18 @@ import { performance } from 'node:perf_hooks';
 import { selectBackend } from '@layerprune/model';
 import { AdamW, clipGradNorm, FrozenBase, LoraAdapters, LoraRunner, SeededRng, llamaLinearShapes, resolveLoraConfig } from '@layerprune/lora';
 import { OnnxLoraTrainer } from '../dist/index.js';
+// The same random model as @layerprune/lora's train-step bench (the sibling package in this repository).
+import { BENCH_CONFIG, randomReader } from '../../lora/bench/bench-model.mjs';
 import { loadRuntime } from '../dist/runtime/load-runtime.js';
 import { resolveOnnxOptions } from '../dist/options.js';
 
-const CONFIG = {
-  hiddenSize: 768, intermediateSize: 2048, numHiddenLayers: 16, numAttentionHeads: 12, numKeyValueHeads: 4, headDim: 64,
-  rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: null, vocabSize: 32000, tieWordEmbeddings: false, attentionBias: false, hiddenAct: 'silu',
-};
+const CONFIG = BENCH_CONFIG;
 const BATCH = 4;
 const SEQ = 128;
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-function randomReader(config) {
-  const q = config.numAttentionHeads * config.headDim;
-  const kv = config.numKeyValueHeads * config.headDim;
-  const shapes = { q_proj: [q, config.hiddenSize], k_proj: [kv, config.hiddenSize], v_proj: [kv, config.hiddenSize], o_proj: [config.hiddenSize, q], gate_proj: [config.intermediateSize, config.hiddenSize], up_proj: [config.intermediateSize, config.hiddenSize], down_proj: [config.hiddenSize, config.intermediateSize] };
-  let seed = 1;
-  const random = (n, scale) => {
-    const a = new Float32Array(n);
-    new SeededRng(seed++).fillUniform(a, -scale, scale);
-    return a;
-  };
-  return {
-    has: (name) => name.endsWith('.weight'),
-    readFloat32: async (name) => {
-      if (name.endsWith('norm.weight')) return new Float32Array(config.hiddenSize).fill(1);
-      if (name === 'model.embed_tokens.weight' || name === 'lm_head.weight') return random(config.vocabSize * config.hiddenSize, 0.05);
-      const [out, inF] = shapes[name.split('.').slice(-2, -1)[0]];
-      return random(out * inF, 1 / Math.sqrt(inF));
-    },
-  };
 }
 
 const steps = Number(arg('steps', '3'));

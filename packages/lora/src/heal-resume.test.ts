@@ -1,14 +1,14 @@
 // SIGKILL mid-run, then --resume: the final adapter equals an uninterrupted run's.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
-import { openSafetensors } from '@layerprune/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { heal, type HealOptions } from './heal.js';
+import { checkpointStep, maxAdapterDifference, readAdapter } from './testing/heal-outputs.js';
 
 const CHILD = fileURLToPath(new URL('./testing/heal-child.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -35,22 +35,6 @@ function options(out: string): HealOptions {
   };
 }
 
-async function readAdapter(dir: string): Promise<Map<string, Float32Array>> {
-  const reader = await openSafetensors(join(dir, 'adapter_model.safetensors'));
-  const out = new Map<string, Float32Array>();
-  for (const name of reader.tensors.keys()) out.set(name, await reader.readFloat32(name));
-  await reader.close();
-  return out;
-}
-
-async function checkpointStep(out: string): Promise<number> {
-  try {
-    return (JSON.parse(await readFile(join(out, 'checkpoint', 'trainer_state.json'), 'utf8')) as { step: number }).step;
-  } catch {
-    return 0;
-  }
-}
-
 describe('heal: kill -9 and resume', () => {
   it.skipIf(!existsSync(BUILT))('a SIGKILLed run resumed with --resume ends with the same adapter as an uninterrupted run (1e-6)', async () => {
     const straight = await mkdtemp(join(tmpdir(), 'lora-straight-'));
@@ -75,9 +59,7 @@ describe('heal: kill -9 and resume', () => {
     const a = await readAdapter(straight);
     const b = await readAdapter(killed);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    let maxDiff = 0;
-    for (const [name, values] of a) values.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - b.get(name)![i]))));
-    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    expect(maxAdapterDifference(a, b)).toBeLessThanOrEqual(1e-6);
     const moved = [...a.values()].some((v) => v.some((x) => x !== 0));
     expect(moved).toBe(true);
   });

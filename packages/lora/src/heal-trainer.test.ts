@@ -6,13 +6,13 @@ import { access, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCalibrationFile, defaultModelDir } from '@layerprune/assets';
-import { openSafetensors } from '@layerprune/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { heal, type HealOptions } from './heal.js';
 import { LoraError } from './lora-error.js';
 import { LoraRunner } from './lora-runner.js';
 import type { LoraTrainer, TrainerFactory } from './trainer/lora-trainer.js';
 import { tfjsTrainerFactory } from './trainer/tfjs-trainer-factory.js';
+import { maxAdapterDifference, readAdapter } from './testing/heal-outputs.js';
 
 function options(out: string, extra: Partial<HealOptions> = {}): HealOptions {
   return {
@@ -75,14 +75,6 @@ const unsupported: TrainerFactory = {
   unsupportedReason: (_config, bits) => `bits ${bits} is not supported`,
   prepare: () => Promise.reject(new Error('never prepared')),
 };
-
-async function readAdapter(dir: string): Promise<Map<string, Float32Array>> {
-  const reader = await openSafetensors(join(dir, 'adapter_model.safetensors'));
-  const out = new Map<string, Float32Array>();
-  for (const name of reader.tensors.keys()) out.set(name, await reader.readFloat32(name));
-  await reader.close();
-  return out;
-}
 
 describe('heal: the trainer option', () => {
   it('trains on the factory given, and names it in the result, heal_result.json and the log', async () => {
@@ -147,8 +139,6 @@ describe('heal: the trainer option', () => {
     const a = await readAdapter(straight);
     const b = await readAdapter(switched);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    let maxDiff = 0;
-    for (const [name, values] of a) values.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - b.get(name)![i]))));
-    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    expect(maxAdapterDifference(a, b)).toBeLessThanOrEqual(1e-6);
   });
 });

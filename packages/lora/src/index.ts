@@ -21,6 +21,7 @@ export { FrozenBase } from './frozen-base.js';
 export type { BaseBits, WeightReader } from './frozen-base.js';
 export { quantizedWeightReader } from './quantized-weight-reader.js';
 export { LoraRunner } from './lora-runner.js';
+export { checkPackedBatch, embedBatch } from './packed-batch.js';
 export type { LoraTrainer, MicroBatchResult, PreparedTrainer, TokenBatch, TrainerFactory } from './trainer/lora-trainer.js';
 export { tfjsTrainerFactory } from './trainer/tfjs-trainer-factory.js';
 export { chooseTrainer } from './trainer/choose-trainer.js';

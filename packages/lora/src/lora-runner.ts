@@ -13,6 +13,7 @@ import type { FrozenBase } from './frozen-base.js';
 import { createHeadTensors, headLoss, type HeadTensors } from './lm-head-loss.js';
 import type { LoraAdapters, LoraPair } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
+import { checkPackedBatch, embedBatch } from './packed-batch.js';
 import type { RngState, SeededRng } from '@layerprune/data';
 import type { LinearModuleName } from './target-modules.js';
 import { trainArchitecture } from './train-architecture.js';
@@ -82,19 +83,8 @@ export class LoraRunner implements LoraTrainer {
 
   /** x(0): embedding rows gathered in plain TS (the embeddings are frozen, so no gradient is needed). */
   private embed(batch: readonly (readonly number[])[], seqLen: number): tf.Tensor2D {
-    const h = this.base.config.hiddenSize;
-    const vocab = this.base.config.vocabSize;
-    const out = new Float32Array(batch.length * seqLen * h);
-    batch.forEach((seq, b) => {
-      for (let t = 0; t < seqLen; t++) {
-        const id = seq[t];
-        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new LoraError('TOKEN_OUT_OF_RANGE', `token id ${id} at sequence ${b}, position ${t} is outside the vocabulary [0, ${vocab})`, { limit: vocab });
-        }
-        out.set(this.base.embedding.subarray(id * h, (id + 1) * h), (b * seqLen + t) * h);
-      }
-    });
-    return tf.tensor2d(out, [batch.length * seqLen, h]);
+    const { hiddenSize: h, vocabSize: vocab } = this.base.config;
+    return tf.tensor2d(embedBatch(this.base.embedding, h, vocab, batch, seqLen), [batch.length * seqLen, h]);
   }
 
   /**
@@ -133,13 +123,7 @@ export class LoraRunner implements LoraTrainer {
     return { targets: tf.tensor1d(targets, 'int32'), weights: tf.tensor1d(weights), count };
   }
 
-  private checkBatch(batch: readonly (readonly number[])[]): number {
-    const seqLen = batch[0]?.length ?? 0;
-    if (seqLen < 2 || batch.some((s) => s.length !== seqLen)) {
-      throw new LoraError('DATA_TOO_SHORT', `a micro-batch needs sequences of one length >= 2 (packed), got lengths ${batch.map((s) => s.length).join(', ')}`, { limit: 2 });
-    }
-    return seqLen;
-  }
+
 
   /** Runs blocks 0..L-1 without a tape; returns the block inputs x(0..L) (caller disposes). */
   private forwardInputs(batch: readonly (readonly number[])[], seqLen: number, layerRng: RngState[] | null): tf.Tensor2D[] {
@@ -168,7 +152,7 @@ export class LoraRunner implements LoraTrainer {
   lossAndGradients(batch: TokenBatch, grads: Float32Array[], lossScale: number, dropoutRng: SeededRng | null): MicroBatchResult {
     const adapters = this.adapters;
     if (!adapters) throw new LoraError('CONFIG_INVALID', 'lossAndGradients needs adapters to train');
-    const seqLen = this.checkBatch(batch);
+    const seqLen = checkPackedBatch(batch);
     const L = this.base.config.numHiddenLayers;
     const layerRng = dropoutRng ? Array.from({ length: L }, () => dropoutRng.fork().getState()) : null;
     const xs = this.forwardInputs(batch, seqLen, layerRng);
@@ -226,7 +210,7 @@ export class LoraRunner implements LoraTrainer {
 
   /** Mean next-token loss without gradients and without dropout. */
   loss(batch: TokenBatch): MicroBatchResult {
-    const seqLen = this.checkBatch(batch);
+    const seqLen = checkPackedBatch(batch);
     const xs = this.forwardInputs(batch, seqLen, null);
     const L = this.base.config.numHiddenLayers;
     const { targets, weights, count } = LoraRunner.targets(batch, seqLen);

@@ -10,6 +10,7 @@
 // additive mask for causal and sliding-window masking, optional KV cache).
 import type { Architecture, LinearModule } from '@layerprune/model';
 import { GraphBuilder, MICROSOFT_DOMAIN } from './graph-builder.js';
+import { linearDims } from './linear-dims.js';
 
 export const BLOCK_LINEAR_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
@@ -49,7 +50,7 @@ export function fourBitSuffix(fourBit: FourBitLayout | undefined): string {
  * `${module}_bias` [out]; with kvCache past_key, past_value. Output y [rows, H].
  */
 export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions): Uint8Array {
-  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim, rmsNormEps } = arch;
+  const { hiddenSize: H, numHeads, numKvHeads, headDim, rmsNormEps } = arch;
   const g = new GraphBuilder(`${options.kvCache ? 'block_decode' : 'block'}${fourBitSuffix(options.fourBit)}`);
   const x = g.input('x', 'float32', ['rows', H]);
   const positions = g.input('positions', 'int64', ['batch', 'tokens']);
@@ -58,15 +59,7 @@ export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions):
   const mask = g.input('mask', 'float32', ['tokens', 'keys']);
   const ln1 = g.input('ln1', 'float32', [H]);
   const ln2 = g.input('ln2', 'float32', [H]);
-  const outDims: Record<LinearModule, [number, number]> = {
-    q_proj: [numHeads * headDim, H],
-    k_proj: [numKvHeads * headDim, H],
-    v_proj: [numKvHeads * headDim, H],
-    o_proj: [H, numHeads * headDim],
-    gate_proj: [I, H],
-    up_proj: [I, H],
-    down_proj: [H, I],
-  };
+  const outDims = Object.fromEntries(BLOCK_LINEAR_MODULES.map((m) => [m, linearDims(arch, m)])) as Record<LinearModule, [number, number]>;
   const fourBit = options.fourBit;
   const values = (m: LinearModule): number => outDims[m][0] * outDims[m][1];
   const weights = Object.fromEntries(

@@ -1,21 +1,5 @@
-// Pieces shared by the training graphs: linear shapes and the RMSNorm backward.
-import type { Architecture, LinearModule } from '@layerprune/model';
+// The RMSNorm backward, shared by the block and head training graphs.
 import type { GraphBuilder } from '../graph/graph-builder.js';
-
-/** [out, in] of a block linear. */
-export function linearDims(arch: Architecture, m: LinearModule): [number, number] {
-  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = arch;
-  const dims: Record<LinearModule, [number, number]> = {
-    q_proj: [numHeads * D, H],
-    k_proj: [numKvHeads * D, H],
-    v_proj: [numKvHeads * D, H],
-    o_proj: [H, numHeads * D],
-    gate_proj: [I, H],
-    up_proj: [I, H],
-    down_proj: [H, I],
-  };
-  return dims[m];
-}
 
 /**
  * dx of a = x * r * w with r = 1 / sqrt(mean(x^2) + eps), over the last axis:

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
 import { heal, tfjsTrainerFactory, type HealOptions } from '@layerprune/lora';
-import { openSafetensors } from '@layerprune/tensor-io';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dropBlockDir } from '../../../lora/src/testing/drop-block-dir.js';
 import { onnxTrainerFactory } from './onnx-trainer-factory.js';
+import { checkpointStep, maxAdapterDifference, readAdapter } from '../../../lora/src/testing/heal-outputs.js';
 
 const CHILD = fileURLToPath(new URL('../testing/onnx-heal-child.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -28,22 +28,6 @@ async function losses(logPath: string): Promise<number[]> {
     .trim()
     .split('\n')
     .map((line) => (JSON.parse(line) as { loss: number }).loss);
-}
-
-async function readAdapter(dir: string): Promise<Map<string, Float32Array>> {
-  const reader = await openSafetensors(join(dir, 'adapter_model.safetensors'));
-  const out = new Map<string, Float32Array>();
-  for (const name of reader.tensors.keys()) out.set(name, await reader.readFloat32(name));
-  await reader.close();
-  return out;
-}
-
-async function checkpointStep(out: string): Promise<number> {
-  try {
-    return (JSON.parse(await readFile(join(out, 'checkpoint', 'trainer_state.json'), 'utf8')) as { step: number }).step;
-  } catch {
-    return 0;
-  }
 }
 
 describe('heal on the onnx trainer (stories260K, one block dropped)', () => {
@@ -122,9 +106,7 @@ describe('heal on the onnx trainer (stories260K, one block dropped)', () => {
     const a = await readAdapter(straight);
     const b = await readAdapter(killed);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    let maxDiff = 0;
-    for (const [name, values] of a) values.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - b.get(name)![i]))));
-    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    expect(maxAdapterDifference(a, b)).toBeLessThanOrEqual(1e-6);
     expect([...a.values()].some((v) => v.some((x) => x !== 0))).toBe(true);
   });
 });

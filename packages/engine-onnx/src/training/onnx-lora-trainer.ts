@@ -9,7 +9,7 @@
 // (about 12 activations per block), which skips that recompute.
 import type * as Ort from 'onnxruntime-node';
 import type { Architecture } from '@layerprune/model';
-import { blockDropoutMaskValues, LoraError, trainArchitecture } from '@layerprune/lora';
+import { blockDropoutMaskValues, checkPackedBatch, embedBatch, LoraError, trainArchitecture } from '@layerprune/lora';
 import type { FrozenBase, LoraAdapters, LoraPair, LoraTrainer, MicroBatchResult, RngState, SeededRng, TokenBatch } from '@layerprune/lora';
 import { createCallContext, type CallContext } from '../call-context.js';
 import { OnnxEngineError } from '../errors.js';
@@ -100,35 +100,12 @@ export class OnnxLoraTrainer implements LoraTrainer {
     return blockDropoutMaskValues(layerRng[layer], rows, pairs.map((pair) => ({ name: pair.module, inFeatures: pair.inFeatures })), p);
   }
 
-  private checkBatch(batch: TokenBatch): number {
-    const seqLen = batch[0]?.length ?? 0;
-    if (seqLen < 2 || batch.some((s) => s.length !== seqLen)) {
-      throw new LoraError('DATA_TOO_SHORT', `a micro-batch needs sequences of one length >= 2 (packed), got lengths ${batch.map((s) => s.length).join(', ')}`, { limit: 2 });
-    }
-    return seqLen;
-  }
-
-  private embed(batch: TokenBatch, seqLen: number): Float32Array {
-    const { hiddenSize: h, vocabSize: vocab } = this.base.config;
-    const out = new Float32Array(batch.length * seqLen * h);
-    batch.forEach((seq, b) => {
-      for (let t = 0; t < seqLen; t++) {
-        const id = seq[t];
-        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new LoraError('TOKEN_OUT_OF_RANGE', `token id ${id} at sequence ${b}, position ${t} is outside the vocabulary [0, ${vocab})`, { limit: vocab });
-        }
-        out.set(this.base.embedding.subarray(id * h, (id + 1) * h), (b * seqLen + t) * h);
-      }
-    });
-    return out;
-  }
-
   /** Block inputs x(0..L), and with `keep` each block's saved activations (as output tensors to feed back). */
   private async forward(batch: TokenBatch, seqLen: number, layerRng: RngState[] | null, keep: boolean): Promise<{ xs: Float32Array[]; saved: Feeds[]; masks: (Map<string, Float32Array> | null)[] }> {
     const ctx = this.context(batch.length, seqLen);
     const H = this.arch.hiddenSize;
     const L = this.arch.numLayers;
-    const xs = [this.embed(batch, seqLen)];
+    const xs = [embedBatch(this.base.embedding, H, this.arch.vocabSize, batch, seqLen)];
     const saved: Feeds[] = [];
     const masks: (Map<string, Float32Array> | null)[] = [];
     const prepare = (l: number) => {
@@ -219,7 +196,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
   async lossAndGradients(batch: TokenBatch, grads: Float32Array[], lossScale: number, dropoutRng: SeededRng | null): Promise<MicroBatchResult> {
     const adapters = this.adapters;
     if (!adapters) throw new LoraError('CONFIG_INVALID', 'lossAndGradients needs adapters to train');
-    const seqLen = this.checkBatch(batch);
+    const seqLen = checkPackedBatch(batch);
     const L = this.arch.numLayers;
     // The tfjs trainer's draw order: one generator per block, forked in block order.
     const layerRng = dropoutRng ? Array.from({ length: L }, () => dropoutRng.fork().getState()) : null;
@@ -267,7 +244,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
   }
 
   async loss(batch: TokenBatch): Promise<MicroBatchResult> {
-    const seqLen = this.checkBatch(batch);
+    const seqLen = checkPackedBatch(batch);
     const { xs } = await this.forward(batch, seqLen, null, false);
     const ctx = this.context(batch.length, seqLen);
     const { feeds, count } = this.targets(batch, seqLen, 1);

@@ -11,7 +11,8 @@
 import type { Architecture, LinearModule } from '@layerprune/model';
 import { GraphBuilder, MICROSOFT_DOMAIN } from '../graph/graph-builder.js';
 import { BLOCK_LINEAR_MODULES, fourBitSuffix, type FourBitLayout } from '../graph/block-graph.js';
-import { linearDims, rmsNormBackward } from './graph-math.js';
+import { rmsNormBackward } from './graph-math.js';
+import { linearDims } from '../graph/linear-dims.js';
 
 export interface TrainBlockSpec {
   arch: Architecture;

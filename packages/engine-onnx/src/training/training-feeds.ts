@@ -5,7 +5,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { Architecture } from '@layerprune/model';
 import type { FrozenBase, LoraAdapters, LoraPair } from '@layerprune/lora';
 import { BLOCK_LINEAR_MODULES, BNB4_BLOCK_SIZES, type FourBitLayout } from '../graph/block-graph.js';
-import { linearDims } from './graph-math.js';
+import { linearDims } from '../graph/linear-dims.js';
 import { adapterName } from './train-block-graph.js';
 
 export type Feeds = Record<string, Ort.Tensor>;
