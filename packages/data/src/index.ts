@@ -20,6 +20,8 @@ export { loadDocuments, readDocuments } from './read-documents.js';
 export { isParquetFile } from './parquet-file.js';
 export { readParquetDocuments } from './read-parquet-documents.js';
 export type { ReadParquetOptions } from './read-parquet-documents.js';
+export { readParquetRows } from './read-parquet-rows.js';
+export type { ParquetRow, ReadParquetRowsOptions } from './read-parquet-rows.js';
 export type { DataFormat, ReadDocumentsOptions } from './read-documents.js';
 export { createRandom, SeededRng } from './seeded-rng.js';
 export type { RngState } from './seeded-rng.js';

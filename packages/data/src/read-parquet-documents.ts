@@ -10,26 +10,16 @@
 // empty (or whitespace) cells are skipped but keep their `index`, like empty
 // JSON Lines texts.
 // hyparquet is imported on first use: reading text or JSON Lines never loads it.
-import type { FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
+import type { SchemaElement, SchemaTree } from 'hyparquet';
 import { DataError } from './data-error.js';
 import type { Document } from './document.js';
-import { openRegularFile } from './open-regular-file.js';
-import { boundedDecompressors } from './parquet-decompressors.js';
-import { fileHandleBuffer, isParquetMagic } from './parquet-file.js';
-import { decompressedLimit, formatBytes, resolveReadLimits, type ReadLimitOptions } from './read-limits.js';
-import { firstInvalidUtf8 } from './split-lines.js';
+import { decodeParquetText } from './parquet-text.js';
+import { listColumns, readParquetRowGroups, topLevelColumns } from './parquet-row-groups.js';
+import { formatBytes, resolveReadLimits, type ReadLimitOptions } from './read-limits.js';
 
 export interface ReadParquetOptions extends ReadLimitOptions {
   /** The column holding the text; default "text". */
   field?: string;
-}
-
-const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-
-function malformed(file: string, what: string, error: unknown): DataError {
-  if (error instanceof DataError) return error;
-  return new DataError('MALFORMED_PARQUET', `${file}: ${what}: ${(error as Error).message}`, { file, cause: error });
 }
 
 /** "string (BYTE_ARRAY UTF8)", "INT64", "a group of 2 columns": what a column holds, for messages. */
@@ -44,14 +34,11 @@ function isStringColumn(element: SchemaElement): boolean {
 }
 
 function columnOf(file: string, schema: SchemaTree, field: string): SchemaElement {
-  const columns = schema.children.map((child) => child.element);
-  const column = columns.find((c) => c.name === field);
+  const column = topLevelColumns(schema).find((c) => c.name === field);
   if (column) return column;
-  const names = columns.map((c) => c.name);
-  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, ... (${names.length} columns)` : '');
   throw new DataError(
     'MISSING_FIELD',
-    `${file}: no column "${field}" in this Parquet file (columns: ${shown || 'none'}); choose the text column with the field option (--field)`,
+    `${file}: no column "${field}" in this Parquet file (columns: ${listColumns(schema)}); choose the text column with the field option (--field)`,
     { file, field },
   );
 }
@@ -74,24 +61,9 @@ function cellText(value: unknown, row: number, column: SchemaElement, file: stri
       { file, line: row, field: column.name, limit: limits.maxDocumentBytes },
     );
   }
-  let text: string;
-  if (limits.encodingErrors === 'replace') text = lenientDecoder.decode(value);
-  else {
-    try {
-      text = strictDecoder.decode(value);
-    } catch (error) {
-      const at = Math.max(0, firstInvalidUtf8(value));
-      throw new DataError(
-        'INVALID_UTF8',
-        `${file}: row ${row}: column "${column.name}" is not valid UTF-8 (byte 0x${value[at].toString(16).padStart(2, '0')} at byte ${at + 1}); ` +
-          'set encodingErrors to "replace" to read such bytes as U+FFFD',
-        { file, line: row, field: column.name, limit: 'utf-8', cause: error },
-      );
-    }
-  }
+  const text = decodeParquetText(value, file, row, column.name, limits);
   return text.trim() === '' ? null : text;
 }
-
 
 /**
  * Streams the documents of a Parquet file, one row group in memory at a time.
@@ -103,57 +75,19 @@ function cellText(value: unknown, row: number, column: SchemaElement, file: stri
 export async function* readParquetDocuments(file: string, options: ReadParquetOptions = {}): AsyncGenerator<Document> {
   const limits = resolveReadLimits(options);
   const field = options.field ?? 'text';
-  const { handle, size } = await openRegularFile(file);
-  try {
-    const { parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
-    const buffer = fileHandleBuffer(handle, file, size);
-    const head = size >= 12 ? new Uint8Array(await buffer.slice(0, 4)) : new Uint8Array(0);
-    const tail = size >= 12 ? new Uint8Array(await buffer.slice(size - 4, size)) : new Uint8Array(0);
-    if (!isParquetMagic(head) || !isParquetMagic(tail)) {
-      throw new DataError('MALFORMED_PARQUET', `${file}: not a Parquet file (it does not start and end with "PAR1"; ${size} bytes)`, { file });
+  let column: SchemaElement | undefined;
+  const groups = readParquetRowGroups(file, limits, {
+    columns: (schema) => {
+      column = columnOf(file, schema, field);
+      return [field];
+    },
+    // The cells of `field` as their UTF-8 bytes, decoded below (strictly).
+    stringFromBytes: (bytes) => bytes,
+  });
+  for await (const { rowStart, rows } of groups) {
+    for (const [i, row] of rows.entries()) {
+      const text = cellText(row[0], rowStart + i + 1, column!, file, limits);
+      if (text !== null) yield { text, index: rowStart + i, line: rowStart + i + 1 };
     }
-    let metadata: FileMetaData;
-    try {
-      metadata = await parquetMetadataAsync(buffer);
-    } catch (error) {
-      throw malformed(file, 'unreadable Parquet footer', error);
-    }
-    const column = columnOf(file, parquetSchema(metadata), field);
-    const { compressors } = await boundedDecompressors({
-      file,
-      size,
-      limit: decompressedLimit(limits, size),
-      ratioRule: limits.maxDecompressedBytes === null,
-    });
-    let rowStart = 0;
-    for (const [group, rowGroup] of metadata.row_groups.entries()) {
-      const rowEnd = rowStart + Number(rowGroup.num_rows);
-      if (rowEnd === rowStart) continue;
-      // The cells of `field` in this row group, strings as their UTF-8 bytes (decoded below, strictly).
-      let cells: unknown[] = [];
-      try {
-        await parquetRead({
-          file: buffer,
-          metadata,
-          columns: [field],
-          rowStart,
-          rowEnd,
-          compressors,
-          utf8: false,
-          parsers: { stringFromBytes: (bytes: Uint8Array) => bytes },
-          rowFormat: 'array',
-          onComplete: (rows: unknown[][]) => (cells = rows.map((row) => row[0])),
-        });
-      } catch (error) {
-        throw malformed(file, `row group ${group} (rows ${rowStart + 1}-${rowEnd}) is unreadable`, error);
-      }
-      for (const [i, value] of cells.entries()) {
-        const text = cellText(value, rowStart + i + 1, column, file, limits);
-        if (text !== null) yield { text, index: rowStart + i, line: rowStart + i + 1 };
-      }
-      rowStart = rowEnd;
-    }
-  } finally {
-    await handle.close();
   }
 }

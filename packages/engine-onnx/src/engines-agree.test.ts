@@ -1,5 +1,5 @@
 // Acceptance: the ONNX engine gives the tfjs engine's logits, hidden states and
-// log-probabilities within 1e-4 on random llama / mistral / qwen2 models (padded
+// log-probabilities within 1e-4 on random llama / mistral / qwen2 / qwen3 models (padded
 // batches, skipped blocks, streaming, every supported rope scaling), and the same
 // greedy tokens and decoder logits through the KV cache.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ const CASES: [string, RandomModelSpec][] = [
   ['mistral with a sliding window shorter than the batch', { modelType: 'mistral', slidingWindow: 3, seed: 15 }],
   ['qwen2 with biases and a sliding window', { modelType: 'qwen2', slidingWindow: 4, numHeads: 4, numKvHeads: 1, seed: 16 }],
   ['grouped heads with a head_dim unlike hidden / heads', { modelType: 'llama', hiddenSize: 48, numHeads: 6, numKvHeads: 2, headDim: 16, seed: 17 }],
+  ['qwen3 with q/k norms, head_dim unlike hidden / heads and tied embeddings', { modelType: 'qwen3', headDim: 16, tieWordEmbeddings: true, seed: 18 }],
+  ['qwen3 with attention_bias and a sliding window', { modelType: 'qwen3', attentionBias: true, slidingWindow: 4, seed: 19 }],
 ];
 
 let pair: EnginePair | null = null;
@@ -88,6 +90,7 @@ describe('onnx engine vs tfjs engine', () => {
     ['llama', { modelType: 'llama', seed: 31 }],
     ['mistral with a window shorter than the generation', { modelType: 'mistral', slidingWindow: 4, seed: 32 }],
     ['qwen2 with a skipped block', { modelType: 'qwen2', seed: 33 }],
+    ['qwen3 (q/k norms on the cached keys)', { modelType: 'qwen3', headDim: 16, seed: 34 }],
   ] as [string, RandomModelSpec][])('%s: KV-cache decoding gives the same logits and greedy tokens', async (name, spec) => {
     pair = await randomModelOnBothEngines(spec);
     const skipLayers = name.includes('skipped') ? [1] : [];

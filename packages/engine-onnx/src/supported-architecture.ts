@@ -1,10 +1,11 @@
 // What the ONNX engine runs exactly: everything @layerprune/model's
 // resolveArchitecture accepts for these model types (grouped-query attention,
 // rope default / linear / llama3 through the shared inverse frequencies, sliding
-// windows through the shared masks, qwen2 and llama attention biases).
+// windows through the shared masks, qwen2 / llama / qwen3 attention biases, qwen3's
+// per-head q/k norms).
 import type { Architecture } from '@layerprune/model';
 
-export const ONNX_MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2'];
+export const ONNX_MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3'];
 
 export function unsupportedReason(arch: Architecture): string | null {
   const type = arch.config.modelType;

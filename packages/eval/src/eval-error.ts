@@ -52,7 +52,7 @@ const SHARED_CODES: readonly EvalErrorCode[] = [
   'DECOMPRESSED_TOO_LARGE',
   'DOCUMENT_TOO_LARGE',
   'INVALID_UTF8',
-  // Parquet loss files (@layerprune/data readDocuments): a damaged file, the text column missing or not strings.
+  // Parquet task files (@layerprune/data readDocuments, readParquetRows): a damaged file, a column missing, a text column not strings.
   'MALFORMED_PARQUET',
   'MISSING_FIELD',
   'FIELD_NOT_STRING',

@@ -22,7 +22,7 @@ export type { TokenWindow } from './rolling-windows.js';
 
 export { mmluPrompt } from './mmlu-prompt.js';
 export type { MmluQuestion } from './mmlu-prompt.js';
-export { loadMmluTask, readMmluFile } from './read-mmlu.js';
+export { loadMmluTask, readMmluFile, readMmluParquet } from './read-mmlu.js';
 export type { MmluSplit, MmluTask, MmluTaskOptions, MmluSubjectInfo } from './read-mmlu.js';
 export { readArc, arcPrompt } from './read-arc.js';
 export { readHellaswag, hellaswagPreprocess, hellaswagQuery } from './read-hellaswag.js';
@@ -31,7 +31,7 @@ export { readMcJsonl } from './read-mc-jsonl.js';
 export { readLossDocuments } from './read-loss-documents.js';
 export type { LossDocument, LossReadOptions } from './read-loss-documents.js';
 export type { TaskReadOptions } from './read-text-lines.js';
-export { MalformedRowCollector } from './malformed-rows.js';
+export { describeMalformedRow, MalformedRowCollector } from './malformed-rows.js';
 export type { MalformedRow } from './malformed-rows.js';
 export { selectItems } from './select-items.js';
 export type { SelectOptions } from './select-items.js';

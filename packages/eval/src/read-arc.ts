@@ -3,13 +3,18 @@
 // form {"question": "...", "choices": {"text": [], "label": []}} is accepted too.
 // 3 to 5 choices, labels letters or digits. Prompt as in the harness's arc_easy /
 // arc_challenge: "Question: {stem}\nAnswer:" with " {choice text}" continuations.
+// A Parquet file (allenai/ai2_arc) holds the flat form as columns: question,
+// choices {text: list, label: list}, answerKey.
 import type { MalformedRowCollector } from './malformed-rows.js';
 import type { McItem } from './multiple-choice.js';
-import { readJsonl } from './read-jsonl.js';
 import type { TaskReadOptions } from './read-text-lines.js';
+import { readTaskRows } from './read-task-rows.js';
 
 export const ARC_MIN_CHOICES = 3;
 export const ARC_MAX_CHOICES = 5;
+
+/** The columns of a Parquet ARC file. */
+export const ARC_COLUMNS = ['question', 'choices', 'answerKey'] as const;
 
 export function arcPrompt(stem: string): string {
   return `Question: ${stem}\nAnswer:`;
@@ -17,7 +22,7 @@ export function arcPrompt(stem: string): string {
 
 export async function readArc(file: string, collector: MalformedRowCollector, options: TaskReadOptions = {}): Promise<McItem[]> {
   const items: McItem[] = [];
-  await readJsonl(file, collector, ({ line, value }) => {
+  await readTaskRows(file, collector, ARC_COLUMNS, ({ id, value, report }) => {
     const q = value.question;
     const nested = q !== null && typeof q === 'object' ? (q as Record<string, unknown>) : null;
     const stem = nested ? nested.stem : q;
@@ -33,32 +38,32 @@ export async function readArc(file: string, collector: MalformedRowCollector, op
       labels = Array.isArray(r.label) ? r.label : [];
     }
     if (typeof stem !== 'string' || stem.trim() === '') {
-      collector.report(file, line, 'missing question.stem');
+      report('missing question.stem', 'question');
       return;
     }
     if (texts.length < ARC_MIN_CHOICES || texts.length > ARC_MAX_CHOICES || labels.length !== texts.length) {
-      collector.report(file, line, `expected ${ARC_MIN_CHOICES}-${ARC_MAX_CHOICES} choices with a text and a label each, found ${texts.length}`);
+      report(`expected ${ARC_MIN_CHOICES}-${ARC_MAX_CHOICES} choices with a text and a label each, found ${texts.length}`, 'choices');
       return;
     }
     if (!texts.every((t) => typeof t === 'string' && t !== '') || !labels.every((l) => typeof l === 'string' && l !== '')) {
-      collector.report(file, line, 'every choice needs a non-empty text and label');
+      report('every choice needs a non-empty text and label', 'choices');
       return;
     }
     if (new Set(labels).size !== labels.length) {
-      collector.report(file, line, `choice labels are not unique (${labels.join(', ')})`);
+      report(`choice labels are not unique (${labels.join(', ')})`, 'choices');
       return;
     }
     const answerKey = value.answerKey;
     if (typeof answerKey !== 'string' || answerKey === '') {
-      collector.report(file, line, 'missing answerKey');
+      report('missing answerKey', 'answerKey');
       return;
     }
     const gold = labels.indexOf(answerKey);
     if (gold < 0) {
-      collector.report(file, line, `answerKey "${answerKey}" is not one of the labels ${labels.join(', ')}`);
+      report(`answerKey "${answerKey}" is not one of the labels ${labels.join(', ')}`, 'answerKey');
       return;
     }
-    items.push({ id: `${file}:${line}`, context: arcPrompt(stem), choices: texts as string[], gold });
+    items.push({ id, context: arcPrompt(stem), choices: texts as string[], gold });
   }, options);
   return items;
 }

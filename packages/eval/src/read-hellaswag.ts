@@ -7,11 +7,20 @@
 // ("... on a roof. he"), so it is recovered and capitalised the way Python's
 // str.capitalize() does. WikiHow items have an empty ctx_b and end in a full
 // sentence, which this leaves alone.
+//
+// A Parquet file (Rowan/hellaswag) holds an item per row: activity_label, ctx
+// (and ctx_a, ctx_b), endings (list), label (string or int). With ctx_a and
+// ctx_b the query is exactly the harness's; with ctx alone, ctx_b is recovered
+// as for the text layout.
 import type { MalformedRowCollector } from './malformed-rows.js';
 import type { McItem } from './multiple-choice.js';
 import { readTextLines, type TaskReadOptions } from './read-text-lines.js';
+import { isParquetTaskFile, readParquetTaskRows, showValue, type TaskRow } from './read-task-rows.js';
 
 export const HELLASWAG_LINES_PER_ITEM = 6;
+export const HELLASWAG_ENDINGS = 4;
+/** The columns of a Parquet HellaSwag file: the context as ctx, or as ctx_a and ctx_b. */
+export const HELLASWAG_COLUMNS = ['activity_label', ['ctx', 'ctx_a', 'ctx_b'], 'endings', 'label'] as const;
 
 /** The harness's `preprocess` of hellaswag/utils.py. */
 export function hellaswagPreprocess(text: string): string {
@@ -41,13 +50,59 @@ export function hellaswagQuery(contextLine: string, recoverCtxB = true): string 
   return hellaswagPreprocess(text);
 }
 
+/** The item of one Parquet row, or null after reporting it (the checks and reasons of the text layout). */
+function hellaswagRowItem({ id, value, report }: TaskRow, recoverCtxB: boolean): McItem | null {
+  const raw = value.label ?? '';
+  const label = typeof raw === 'string' ? raw.trim() : showValue(raw);
+  if (label === '') {
+    report('missing gold label', 'label');
+    return null;
+  }
+  if (!/^[0-3]$/.test(label)) {
+    report(`gold label "${label}" is not 0-3`, 'label');
+    return null;
+  }
+  const endings = value.endings;
+  if (!Array.isArray(endings) || endings.length !== HELLASWAG_ENDINGS || !endings.every((e) => typeof e === 'string')) {
+    report(`expected ${HELLASWAG_ENDINGS} endings (strings), found ${Array.isArray(endings) ? endings.length : 'none'}`, 'endings');
+    return null;
+  }
+  const choices = endings.map((e: string) => hellaswagPreprocess(e));
+  if (choices.some((e) => e === '')) {
+    report('an ending is empty', 'endings');
+    return null;
+  }
+  const { activity_label: activity, ctx, ctx_a: ctxA, ctx_b: ctxB } = value;
+  if (typeof activity !== 'string') {
+    report('missing activity_label', 'activity_label');
+    return null;
+  }
+  // The harness: preprocess(activity_label + ": " + ctx_a + " " + ctx_b.capitalize()).
+  const split = typeof ctxA === 'string' && typeof ctxB === 'string';
+  const text = split ? `${ctxA}${ctxB}` : typeof ctx === 'string' ? ctx : '';
+  if (text.trim() === '') {
+    report('missing context', split || !('ctx' in value) ? 'ctx_a' : 'ctx');
+    return null;
+  }
+  const query = split ? hellaswagPreprocess(`${activity}: ${ctxA} ${pythonCapitalize(ctxB)}`) : hellaswagQuery(`${activity}: ${text}`, recoverCtxB);
+  return { id, context: query, choices, gold: Number(label) };
+}
+
 export async function readHellaswag(
   file: string,
   collector: MalformedRowCollector,
   options: TaskReadOptions & { recoverCtxB?: boolean } = {},
 ): Promise<McItem[]> {
-  const lines = await readTextLines(file, options);
   const items: McItem[] = [];
+  if (await isParquetTaskFile(file)) {
+    const { recoverCtxB = true, ...limits } = options;
+    await readParquetTaskRows(file, collector, HELLASWAG_COLUMNS, (row) => {
+      const item = hellaswagRowItem(row, recoverCtxB);
+      if (item) items.push(item);
+    }, limits);
+    return items;
+  }
+  const lines = await readTextLines(file, options);
   for (let start = 0; start < lines.length; start += HELLASWAG_LINES_PER_ITEM) {
     const group = lines.slice(start, start + HELLASWAG_LINES_PER_ITEM);
     const line = group[0].line;

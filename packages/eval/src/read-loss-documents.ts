@@ -6,10 +6,11 @@
 // naming the line (or U+FFFD with encodingErrors "replace"). Documents with no
 // text are left out, and a file with none left is EMPTY_TASK: a loss over zero
 // tokens would be NaN.
-import { DEFAULT_MAX_DOCUMENT_BYTES, isParquetFile, readDocuments } from '@layerprune/data';
+import { DEFAULT_MAX_DOCUMENT_BYTES, readDocuments } from '@layerprune/data';
 import { EvalError, fromDataError } from './eval-error.js';
 import type { MalformedRowCollector } from './malformed-rows.js';
 import { readJsonl } from './read-jsonl.js';
+import { isParquetTaskFile } from './read-task-rows.js';
 import { streamTextLines, type TaskReadOptions } from './read-text-lines.js';
 
 export interface LossDocument {
@@ -52,7 +53,7 @@ async function readWholeDocument(file: string, options: TaskReadOptions): Promis
 export async function readLossDocuments(file: string, collector: MalformedRowCollector, options: LossReadOptions = {}): Promise<LossDocument[]> {
   const documents: LossDocument[] = [];
   const { field = 'text', ...limits } = options;
-  if (/\.parquet$/i.test(file) || (await isParquetFile(file).catch(() => false))) {
+  if (await isParquetTaskFile(file)) {
     await readParquetLoss(file, options, documents);
   } else if (/\.jsonl(\.gz)?$/.test(file)) {
     await readJsonl(

@@ -28,6 +28,14 @@ export interface WeightReader {
   fourBitState?(name: string): Promise<QuantState4bit | null>;
 }
 
+/** A block's RMSNorm weights: input and post-attention [hidden]; qwen3's q and k [headDim]. */
+interface BlockNorms {
+  input: Float32Array;
+  post: Float32Array;
+  q?: Float32Array;
+  k?: Float32Array;
+}
+
 type StoredLinear =
   | { kind: 'f32'; values: Float32Array }
   | { kind: 'half'; dtype: 'F16' | 'BF16'; bytes: Uint8Array }
@@ -39,7 +47,7 @@ export class FrozenBase {
   readonly embedding: Float32Array;
   readonly lmHead: Float32Array;
   readonly finalNorm: Float32Array;
-  private readonly norms: { input: Float32Array; post: Float32Array }[];
+  private readonly norms: BlockNorms[];
   private readonly linears: Map<string, StoredLinear>;
   private readonly biases: Map<string, Float32Array>;
   /** packedLinears() per layer, computed on first use (the absmax of double-quantized states is undone once). */
@@ -52,7 +60,7 @@ export class FrozenBase {
       embedding: Float32Array;
       lmHead: Float32Array;
       finalNorm: Float32Array;
-      norms: { input: Float32Array; post: Float32Array }[];
+      norms: BlockNorms[];
       linears: Map<string, StoredLinear>;
       biases: Map<string, Float32Array>;
     },
@@ -73,16 +81,27 @@ export class FrozenBase {
       if (!reader.has(name)) throw new LoraError('UNSUPPORTED_MODEL', `model has no tensor "${name}"`, { field: name });
       return reader.readFloat32(name);
     };
+    // qwen3's per-head q/k norm weights: [headDim] each.
+    const needNorm = async (name: string): Promise<Float32Array> => {
+      const values = await need(name);
+      if (values.length !== config.headDim) {
+        throw new LoraError('UNSUPPORTED_MODEL', `"${name}" has ${values.length} values, expected head_dim ${config.headDim}`, { field: name, limit: config.headDim });
+      }
+      return values;
+    };
     const embedding = await need('model.embed_tokens.weight');
     const lmHead = config.tieWordEmbeddings || !reader.has('lm_head.weight') ? embedding : await need('lm_head.weight');
     const finalNorm = await need('model.norm.weight');
-    const norms: { input: Float32Array; post: Float32Array }[] = [];
+    const norms: BlockNorms[] = [];
     const linears = new Map<string, StoredLinear>();
     const biases = new Map<string, Float32Array>();
     for (let l = 0; l < config.numHiddenLayers; l++) {
       norms.push({
         input: await need(`model.layers.${l}.input_layernorm.weight`),
         post: await need(`model.layers.${l}.post_attention_layernorm.weight`),
+        ...(config.qkNorm === true
+          ? { q: await needNorm(`model.layers.${l}.self_attn.q_norm.weight`), k: await needNorm(`model.layers.${l}.self_attn.k_norm.weight`) }
+          : {}),
       });
       for (const m of ALL_LINEAR_MODULES) {
         const name = `model.layers.${l}.${moduleSuffix(m)}.weight`;
@@ -106,6 +125,12 @@ export class FrozenBase {
 
   norm(layer: number, which: 'input' | 'post'): Float32Array {
     return this.norms[layer][which];
+  }
+
+  /** qwen3's per-head query / key norm weights of block `layer` ([headDim] each), or null when the model has none. */
+  qkNorms(layer: number): { q: Float32Array; k: Float32Array } | null {
+    const { q, k } = this.norms[layer];
+    return q && k ? { q, k } : null;
   }
 
   bias(layer: number, module: LinearModuleName): Float32Array | null {
@@ -149,7 +174,8 @@ export class FrozenBase {
       const b = this.bias(layer, m);
       if (b) bias[m] = b;
     }
-    return { inputLayernorm: this.norm(layer, 'input'), postAttentionLayernorm: this.norm(layer, 'post'), linear, bias };
+    const qk = this.qkNorms(layer);
+    return { inputLayernorm: this.norm(layer, 'input'), postAttentionLayernorm: this.norm(layer, 'post'), linear, bias, ...(qk ? { qNorm: qk.q, kNorm: qk.k } : {}) };
   }
 
   /**

@@ -3,7 +3,7 @@
 // bits, pack the corpus, train LoRA adapters with checkpoints, and write the
 // PEFT adapter, train_log.jsonl, a loss curve and optionally the merged model.
 import { readdir } from 'node:fs/promises';
-import { openRegularFile, SeededRng, type ReadLimitOptions } from '@layerprune/data';
+import { openRegularFile, readDocuments, SeededRng, type ReadLimitOptions } from '@layerprune/data';
 import { join, resolve } from 'node:path';
 import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutput } from '@layerprune/safe-output';
 import { openModelDir, writeFileAtomic } from '@layerprune/tensor-io';
@@ -76,6 +76,8 @@ export interface HealOptions {
   weightDecay?: number;
   /** Limits of the data reader (@layerprune/data): longest document (default 64 MiB), invalid UTF-8 ('error' or 'replace'), gzip expansion. */
   readLimits?: ReadLimitOptions;
+  /** The JSON Lines field, or Parquet column, holding the text of `data` and `evalData` (default "text"). */
+  field?: string;
   /** Held-out corpus for loss before/after (never trained on). */
   evalData?: string;
   evalSequences?: number;
@@ -156,6 +158,10 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   if (!Number.isInteger(o.seqLen) || o.seqLen < 2) {
     throw new LoraError('CONFIG_INVALID', `seq_len: must be an integer >= 2, got ${o.seqLen}`, { field: 'seq_len', limit: 2 });
   }
+  const field = o.field ?? 'text';
+  if (typeof field !== 'string' || field === '') {
+    throw new LoraError('CONFIG_INVALID', `field: must be a non-empty JSON Lines field or Parquet column name, got ${JSON.stringify(field)}`, { field: 'field' });
+  }
   const checkpointFound = await hasCheckpoint(out);
   if (o.resume === true && !checkpointFound) {
     throw new LoraError('RESUME_WITHOUT_CHECKPOINT', `--resume: no checkpoint in ${out} (expected ${join(out, CHECKPOINT_DIR)})`, { file: out });
@@ -164,6 +170,13 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   // Fail before loading the model: a missing file, a FIFO or a device is refused here (typed DataError).
   await (await openRegularFile(o.data)).handle.close();
   if (o.evalData) await (await openRegularFile(o.evalData)).handle.close();
+  // So is a corpus whose first document cannot be read, e.g. without the text field or
+  // column (MISSING_FIELD, naming the columns a Parquet file has): only that far is read.
+  for (const file of o.evalData ? [o.data, o.evalData] : [o.data]) {
+    const documents = readDocuments(file, { ...options.readLimits, field });
+    await documents.next();
+    await documents.return(undefined);
+  }
   const factories: readonly TrainerFactory[] = options.trainer === undefined ? [tfjsTrainerFactory(o.backend ?? 'auto')] : ([] as TrainerFactory[]).concat(options.trainer);
   const modelDir = await openModelDir(o.model);
   let trainer: LoraTrainer | null = null;
@@ -205,10 +218,10 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     if (factories.length === 1) log(`layerprune: training engine ${prepared.name} on ${prepared.backend}`);
     const tokenizer = options.tokenizer ?? (await loadTokenizer(modelDir.dir));
     const needed = o.steps * o.batchSize;
-    const train = await loadPackedData(o.data, tokenizer, { ...options.readLimits, seqLen: o.seqLen, maxSequences: needed });
+    const train = await loadPackedData(o.data, tokenizer, { ...options.readLimits, field, seqLen: o.seqLen, maxSequences: needed });
     if (train.data.count < needed) log(`training data gives ${train.data.count} sequences of ${o.seqLen} tokens for ${needed} needed: it will be repeated (seeded reshuffle per epoch)`);
     const evalSet = o.evalData && o.evalSequences > 0
-      ? (await loadPackedData(o.evalData, tokenizer, { ...options.readLimits, seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
+      ? (await loadPackedData(o.evalData, tokenizer, { ...options.readLimits, field, seqLen: o.seqLen, maxSequences: o.evalSequences, skipDocuments: o.evalSkipDocuments ?? 0 })).data
       : null;
 
     const q = quantized?.quantization;
@@ -245,6 +258,9 @@ export async function heal(options: HealOptions): Promise<HealResult> {
         bits: o.bits,
         model_sha: await fingerprintInputs([modelDir.dir]),
         data_sha: await fingerprintInputs([resolve(o.data)]),
+        // Another field reads other text from the same file. Recorded only when it is not
+        // the default, so checkpoints made before the option existed still resume.
+        ...(field === 'text' ? {} : { data_field: field }),
       },
       onStep: options.onProgress,
     });

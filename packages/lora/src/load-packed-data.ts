@@ -24,7 +24,7 @@ export interface LoadPackedDataOptions extends ReadLimitOptions {
   maxSequences: number;
   /** Skip this many documents first (a held-out split can take the documents after the training ones). */
   skipDocuments?: number;
-  /** JSON Lines text field (default "text"). */
+  /** JSON Lines field, or Parquet column, holding the text (default "text"). */
   field?: string;
 }
 

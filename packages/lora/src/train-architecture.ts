@@ -16,6 +16,8 @@ export function trainArchitecture(config: TrainModelConfig, source = 'training c
     // model type only selects window rules, so plain llama keeps that exactly.
     modelType: 'llama',
     slidingWindow: null,
+    // qwen3's q/k norms are part of the block whatever the model type says.
+    qkNorm: config.qkNorm === true,
   };
   return resolveArchitecture(full, {}, source);
 }

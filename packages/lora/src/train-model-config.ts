@@ -22,7 +22,13 @@ export type TrainModelConfig = Pick<
   | 'tieWordEmbeddings'
   | 'attentionBias'
   | 'hiddenAct'
->;
+> &
+  /**
+   * qkNorm: the block has qwen3's per-head RMSNorm of queries and keys
+   * (`self_attn.q_norm.weight` / `k_norm.weight`, [headDim]) before rotary.
+   * Absent means false, so configs written before qwen3 keep their meaning.
+   */
+  Partial<Pick<LlamaFamilyConfig, 'qkNorm'>>;
 
 /**
  * Refuses architectures the training block does not implement (instead of

@@ -70,6 +70,18 @@ describe('forward pass agrees with the float64 reference to 1e-4', () => {
     expect(d.logits).toBeLessThan(1e-4);
   });
 
+  it('qwen3: per-head q/k norms before rope, head_dim unlike hidden / heads, tied embeddings', async () => {
+    const d = await compare({ modelType: 'qwen3', hiddenSize: 24, numHeads: 4, numKvHeads: 2, headDim: 8, tieWordEmbeddings: true, seed: 31 });
+    console.log(`qwen3 tfjs vs float64 reference: max |logit diff| ${d.logits.toExponential(2)}, hidden ${d.hidden.toExponential(2)}`);
+    expect(d.logits).toBeLessThan(1e-4);
+    expect(d.hidden).toBeLessThan(1e-4);
+  });
+
+  it('qwen3 with attention_bias (q/k/v/o biases) and a sliding window', async () => {
+    const d = await compare({ modelType: 'qwen3', attentionBias: true, slidingWindow: 4, numKvHeads: 1, seed: 32 });
+    expect(d.logits).toBeLessThan(1e-4);
+  });
+
   it('hidden states are block inputs, x(L) before the final norm, and skipLayers drops blocks', async () => {
     const d = await compare({ modelType: 'llama', numLayers: 4, seed: 10 }, { skipLayers: [1, 2] });
     expect(d.logits).toBeLessThan(1e-4);

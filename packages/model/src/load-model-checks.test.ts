@@ -153,6 +153,14 @@ describe('NaN / Infinity weights', () => {
     model.dispose();
   });
 
+  it('refuses a NaN in a qwen3 q_norm weight', async () => {
+    const random = randomModel({ modelType: 'qwen3', seed: 87 });
+    random.tensors.get('model.layers.1.self_attn.q_norm.weight')!.data[3] = Number.NaN;
+    const dir = await writeModel(random);
+    const error = await failure(loadModel(dir, { mode: 'resident', log: quietLog }));
+    expect(error).toMatchObject({ code: 'NON_FINITE_WEIGHT', tensor: 'model.layers.1.self_attn.q_norm.weight', found: 'NaN' });
+  });
+
   it('checks weights from any provider, the embedding included', async () => {
     const random = randomModel({ modelType: 'llama', tieWordEmbeddings: true, seed: 85 });
     random.tensors.get('model.embed_tokens.weight')!.data[100] = Infinity;

@@ -55,6 +55,20 @@ describe('loadModel from a Hugging Face directory', () => {
     model.dispose();
   });
 
+  it('a BF16 qwen3 directory (q/k norms, tied) agrees with the reference, resident and streaming; a missing k_norm is named', async () => {
+    const random = randomModel({ modelType: 'qwen3', headDim: 16, tieWordEmbeddings: true, seed: 65 });
+    const { dir, stored } = await writeModel(random, { dtype: 'BF16' });
+    const ref = referenceForward(random.rawConfig, stored, TOKENS);
+    for (const mode of ['resident', 'streaming'] as const) {
+      const model = await loadModel(dir, { mode, log: quietLog });
+      const out = await model.forward([TOKENS], { logits: 'last' });
+      expect(maxAbsDiff(out.logits!, ref.logits[TOKENS.length - 1])).toBeLessThan(1e-4);
+      model.dispose();
+    }
+    const missing = await writeModel(random, { omit: ['model.layers.2.self_attn.k_norm.weight'] });
+    await expect(loadModel(missing.dir, { log: quietLog })).rejects.toMatchObject({ code: 'TENSOR_MISSING', tensor: 'model.layers.2.self_attn.k_norm.weight' });
+  });
+
   it('generation stops at the eos ids of generation_config.json', async () => {
     const random = randomModel({ modelType: 'llama', vocabSize: 4, seed: 63 });
     // config.json has no eos id: only generation_config.json's [2, 3] can stop generation.

@@ -217,7 +217,7 @@ async function directoryReader(modelDir: ModelDir): Promise<TensorReader> {
 }
 
 /**
- * Loads a Hugging Face llama / mistral / qwen2 directory with safetensors weights,
+ * Loads a Hugging Face llama / mistral / qwen2 / qwen3 directory with safetensors weights,
  * dense or bitsandbytes-quantized (NF4 / FP4 / int8: dequantized to float32 block
  * by block as the engine reads them).
  * Before reading any weight: the config is checked for what this runtime

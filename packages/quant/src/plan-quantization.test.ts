@@ -28,6 +28,17 @@ describe('tensorCategory', () => {
 });
 
 describe('planQuantization', () => {
+  it("keeps qwen3's per-head q_norm / k_norm weights unquantized, like every norm", () => {
+    const qwen3 = [
+      { name: 'model.layers.3.self_attn.q_proj.weight', dtype: 'BF16' as const, shape: [256, 64] },
+      { name: 'model.layers.3.self_attn.q_norm.weight', dtype: 'BF16' as const, shape: [128] },
+      { name: 'model.layers.3.self_attn.k_norm.weight', dtype: 'BF16' as const, shape: [128] },
+    ];
+    expect(qwen3.map((t) => tensorCategory(t.name, t.shape))).toEqual(['block-linear', 'norm', 'norm']);
+    expect(planQuantization(qwen3, 'nf4').map((t) => t.action)).toEqual(['quantize', 'keep', 'keep']);
+    expect(planQuantization(qwen3, 'int8').map((t) => t.action)).toEqual(['quantize', 'keep', 'keep']);
+  });
+
   it('quantizes only the block linears by default', () => {
     const plan = planQuantization(tensors, 'nf4');
     expect(plan.filter((t) => t.action === 'quantize').map((t) => t.name)).toEqual([

@@ -6,6 +6,8 @@ export type TensorCategory = 'block-linear' | 'embedding' | 'lm_head' | 'norm' |
 /**
  * Classifies a tensor by name and shape. Block linears are the 2-D `.weight`s
  * inside `model.layers.{i}` (q/k/v/o, gate/up/down): what QLoRA keeps in 4 bits.
+ * Norms are every `*norm.weight`: input / post-attention, the final norm and
+ * qwen3's per-head `self_attn.q_norm` / `k_norm`.
  */
 export function tensorCategory(name: string, shape: readonly number[]): TensorCategory {
   if (name.endsWith('.bias')) return 'bias';

@@ -1,7 +1,7 @@
 // Acceptance: a pruned model computes exactly what the original computes with
 // the same blocks skipped (ForwardOptions.skipLayers of @layerprune/model): same
 // weights, same arithmetic, so the float32 logits must be bit-identical. Covers
-// llama, mistral and qwen2, single-file and sharded inputs, BF16 weights, and
+// llama, mistral, qwen2 and qwen3, single-file and sharded inputs, BF16 weights, and
 // sliding-window layouts that depend on the rewritten per-layer config.
 import { join } from 'node:path';
 import { loadModel, selectBackend } from '@layerprune/model';
@@ -49,6 +49,9 @@ const CASES: Case[] = [
   // reads max_window_layers, so the rewritten value decides the pruned attention.
   { label: 'qwen2, single file, windowed via max_window_layers', model: { modelType: 'qwen2', numLayers: 6, slidingWindow: 3, layerTypes: false }, spec: { kind: 'drop-block', start: 1, end: 3 }, skipped: [1, 2] },
   { label: 'qwen2, sharded, windowed via layer_types', model: { modelType: 'qwen2', numLayers: 6, slidingWindow: 3, shards: 3 }, spec: { kind: 'drop-block', start: 3, end: 5 }, skipped: [3, 4] },
+  // q_norm / k_norm move with their blocks.
+  { label: 'qwen3 (q/k norms), sharded, tied', model: { modelType: 'qwen3', numLayers: 6, shards: 2, tieWordEmbeddings: true }, spec: { kind: 'drop-block', start: 2, end: 4 }, skipped: [2, 3] },
+  { label: 'qwen3, windowed via max_window_layers', model: { modelType: 'qwen3', numLayers: 6, slidingWindow: 3, layerTypes: false }, spec: { kind: 'drop-layers', layers: [0, 4] }, skipped: [0, 4] },
 ];
 
 describe('pruned forward == original forward with the blocks skipped', () => {

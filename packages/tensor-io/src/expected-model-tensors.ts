@@ -39,13 +39,13 @@ const PROJECTIONS = [
 ] as const;
 
 /**
- * Which linear modules carry a bias, as in transformers: qwen2 q/k/v; llama with
- * attention_bias q/k/v/o; llama with mlp_bias gate/up/down; mistral none.
+ * Which linear modules carry a bias, as in transformers: qwen2 q/k/v; llama and
+ * qwen3 with attention_bias q/k/v/o; llama with mlp_bias gate/up/down; mistral none.
  */
 function hasBias(config: LlamaFamilyConfig, rawConfig: Record<string, unknown>, module: string): boolean {
   if (module.startsWith('mlp.')) return config.modelType === 'llama' && rawConfig.mlp_bias === true;
   if (!config.attentionBias) return false;
-  return module !== 'self_attn.o_proj' || config.modelType === 'llama';
+  return module !== 'self_attn.o_proj' || config.modelType !== 'qwen2';
 }
 
 /** Every tensor of a checkpoint with this config, in checkpoint order (embeddings, blocks, final norm, head). */
@@ -65,6 +65,7 @@ export function expectedModelTensors(config: LlamaFamilyConfig, rawConfig: Recor
     explain: `num_key_value_heads ${c.numKeyValueHeads} x head_dim ${c.headDim}`,
   };
   const half: ExpectedDim = { size: Math.floor(c.headDim / 2), field: 'head_dim', explain: `head_dim ${c.headDim} / 2` };
+  const headDim: ExpectedDim = { size: c.headDim, field: 'head_dim', explain: `head_dim ${c.headDim}` };
   // [out, in] of each projection, as nn.Linear stores it.
   const linear: Record<(typeof PROJECTIONS)[number][1], [ExpectedDim, ExpectedDim]> = {
     q: [q, hidden],
@@ -88,6 +89,10 @@ export function expectedModelTensors(config: LlamaFamilyConfig, rawConfig: Recor
       const [outDim, inDim] = linear[kind];
       out.push(tensor(layerTensorName(layer, `${module}.weight`), [outDim, inDim], layer));
       if (hasBias(c, rawConfig, module)) out.push(tensor(layerTensorName(layer, `${module}.bias`), [outDim], layer));
+      // qwen3: per-head RMSNorm weights of queries and keys, after their projections.
+      if (c.qkNorm && (module === 'self_attn.q_proj' || module === 'self_attn.k_proj')) {
+        out.push(tensor(layerTensorName(layer, `self_attn.${module === 'self_attn.q_proj' ? 'q' : 'k'}_norm.weight`), [headDim], layer));
+      }
     }
     out.push(tensor(layerTensorName(layer, 'post_attention_layernorm.weight'), [hidden], layer));
     out.push(tensor(layerTensorName(layer, 'self_attn.rotary_emb.inv_freq'), [half], layer, false));

@@ -76,6 +76,7 @@ describe('parseLlamaFamilyConfig', () => {
       maxPositionEmbeddings: 131072,
       torchDtype: 'bfloat16',
       attentionBias: false,
+      qkNorm: false,
       hiddenAct: 'silu',
       slidingWindow: null,
       bosTokenId: 128000,
@@ -90,6 +91,19 @@ describe('parseLlamaFamilyConfig', () => {
     expect(q).toMatchObject({ modelType: 'qwen2', headDim: 64, slidingWindow: null, attentionBias: true, torchDtype: 'bfloat16', bosTokenId: null });
     expect(q.eosTokenId).toEqual([151643, 151645]);
     expect(parseLlamaFamilyConfig({ ...qwen2, use_sliding_window: true }, 'c').slidingWindow).toBe(32768);
+  });
+
+  it('qwen3: q/k norms, attention_bias honoured (default false), head_dim default 128, windows as qwen2', () => {
+    const qwen3 = { ...qwen2, model_type: 'qwen3', hidden_size: 1024, num_attention_heads: 16, num_key_value_heads: 8, head_dim: 128, sliding_window: null, max_window_layers: 28 };
+    const q = parseLlamaFamilyConfig(qwen3, 'config.json');
+    expect(q).toMatchObject({ modelType: 'qwen3', headDim: 128, qkNorm: true, attentionBias: false, slidingWindow: null, maxPositionEmbeddings: 32768 });
+    expect(parseLlamaFamilyConfig({ ...qwen3, attention_bias: true }, 'c').attentionBias).toBe(true);
+    const { head_dim: _, ...noHeadDim } = { ...qwen3, hidden_size: 256 };
+    // Qwen3Config's default, not hidden_size / num_attention_heads (16).
+    expect(parseLlamaFamilyConfig(noHeadDim, 'c').headDim).toBe(128);
+    expect(parseLlamaFamilyConfig({ ...qwen3, sliding_window: 4096 }, 'c').slidingWindow).toBeNull();
+    expect(parseLlamaFamilyConfig({ ...qwen3, sliding_window: 4096, use_sliding_window: true }, 'c').slidingWindow).toBe(4096);
+    for (const other of [llama32, mistral, qwen2]) expect(parseLlamaFamilyConfig(other, 'c').qkNorm).toBe(false);
   });
 
   it('fills defaults for optional fields (kv heads, head_dim, rope theta, eps, tie)', () => {

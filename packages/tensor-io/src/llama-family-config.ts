@@ -1,12 +1,12 @@
 // Hugging Face config.json -> a validated, normalised config for the
 // Llama-family architectures this project prunes. Defaults follow
-// transformers' LlamaConfig / MistralConfig / Qwen2Config for fields that
-// save_pretrained may omit; the size fields must be present.
+// transformers' LlamaConfig / MistralConfig / Qwen2Config / Qwen3Config for
+// fields that save_pretrained may omit; the size fields must be present.
 import { TensorIoError } from './errors.js';
 
-export type ModelType = 'llama' | 'mistral' | 'qwen2';
+export type ModelType = 'llama' | 'mistral' | 'qwen2' | 'qwen3';
 
-export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['llama', 'mistral', 'qwen2'];
+export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['llama', 'mistral', 'qwen2', 'qwen3'];
 
 export interface LlamaFamilyConfig {
   modelType: ModelType;
@@ -16,7 +16,7 @@ export interface LlamaFamilyConfig {
   numAttentionHeads: number;
   /** Defaults to numAttentionHeads (plain multi-head attention). */
   numKeyValueHeads: number;
-  /** config.head_dim ?? hiddenSize / numAttentionHeads. */
+  /** config.head_dim ?? hiddenSize / numAttentionHeads (qwen3: ?? 128, Qwen3Config's default). */
   headDim: number;
   rmsNormEps: number;
   /** rope_theta, default 10000. */
@@ -29,17 +29,23 @@ export interface LlamaFamilyConfig {
   maxPositionEmbeddings: number;
   /** torch_dtype (or the newer `dtype`), null when absent. */
   torchDtype: string | null;
-  /** qwen2: true; llama: attention_bias ?? false; mistral: false. */
+  /** qwen2: true; llama and qwen3: attention_bias ?? false; mistral: false. */
   attentionBias: boolean;
+  /**
+   * Per-head RMSNorm of queries and keys (qwen3: `self_attn.q_norm.weight` and
+   * `self_attn.k_norm.weight`, [head_dim], eps rms_norm_eps), applied after the
+   * q/k projections and before the rotary embedding. False for the other types.
+   */
+  qkNorm: boolean;
   /** hidden_act ?? 'silu'. */
   hiddenAct: string;
-  /** Mistral's sliding_window; Qwen2's only when use_sliding_window is true; otherwise null. */
+  /** Mistral's sliding_window; Qwen2's and Qwen3's only when use_sliding_window is true; otherwise null. */
   slidingWindow: number | null;
   bosTokenId: number | null;
   eosTokenId: number | number[] | null;
 }
 
-const DEFAULT_MAX_POSITIONS: Readonly<Record<ModelType, number>> = { llama: 2048, mistral: 4096 * 32, qwen2: 32768 };
+const DEFAULT_MAX_POSITIONS: Readonly<Record<ModelType, number>> = { llama: 2048, mistral: 4096 * 32, qwen2: 32768, qwen3: 32768 };
 
 class ConfigReader {
   constructor(
@@ -152,10 +158,12 @@ export function parseLlamaFamilyConfig(raw: unknown, file: string): LlamaFamilyC
   if (numAttentionHeads % numKeyValueHeads !== 0) {
     throw reader.invalid('num_key_value_heads', `must divide num_attention_heads (${numAttentionHeads})`);
   }
-  if (!reader.has('head_dim') && hiddenSize % numAttentionHeads !== 0) {
+  // Qwen3Config defaults head_dim to 128 (not hidden_size / num_attention_heads).
+  const defaultHeadDim = type === 'qwen3' ? 128 : hiddenSize / numAttentionHeads;
+  if (!reader.has('head_dim') && !Number.isInteger(defaultHeadDim)) {
     throw reader.invalid('hidden_size', `must be a multiple of num_attention_heads (${numAttentionHeads}) when head_dim is absent`);
   }
-  const headDim = reader.positiveInt('head_dim', hiddenSize / numAttentionHeads);
+  const headDim = reader.positiveInt('head_dim', defaultHeadDim);
   const ropeTheta = reader.has('rope_theta')
     ? reader.positiveNumber('rope_theta', 10000)
     : (((reader.raw.rope_parameters as Record<string, unknown> | undefined)?.rope_theta as number | undefined) ?? 10000);
@@ -164,7 +172,7 @@ export function parseLlamaFamilyConfig(raw: unknown, file: string): LlamaFamilyC
   }
   let slidingWindow: number | null = null;
   if (type === 'mistral' && reader.has('sliding_window')) slidingWindow = reader.positiveInt('sliding_window');
-  if (type === 'qwen2' && reader.boolean('use_sliding_window', false) && reader.has('sliding_window')) {
+  if ((type === 'qwen2' || type === 'qwen3') && reader.boolean('use_sliding_window', false) && reader.has('sliding_window')) {
     slidingWindow = reader.positiveInt('sliding_window');
   }
   const torchDtype = reader.has('torch_dtype') ? reader.string('torch_dtype', null) : reader.string('dtype', null);
@@ -183,7 +191,8 @@ export function parseLlamaFamilyConfig(raw: unknown, file: string): LlamaFamilyC
     tieWordEmbeddings: reader.boolean('tie_word_embeddings', false),
     maxPositionEmbeddings: reader.positiveInt('max_position_embeddings', DEFAULT_MAX_POSITIONS[type]),
     torchDtype,
-    attentionBias: type === 'qwen2' ? true : type === 'llama' ? reader.boolean('attention_bias', false) : false,
+    attentionBias: type === 'qwen2' ? true : type === 'llama' || type === 'qwen3' ? reader.boolean('attention_bias', false) : false,
+    qkNorm: type === 'qwen3',
     hiddenAct: reader.string('hidden_act', 'silu') as string,
     slidingWindow,
     bosTokenId: reader.tokenId('bos_token_id'),

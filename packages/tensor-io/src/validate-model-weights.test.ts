@@ -43,6 +43,11 @@ describe('checkModelWeights', () => {
     ['llama, tied, with an lm_head (transformers ties it anyway)', { tie: true, extra: { 'lm_head.weight': [10, 8] } }],
     ['qwen2 with q/k/v biases', { modelType: 'qwen2' }],
     ['mistral', { modelType: 'mistral' }],
+    ['qwen3 with q/k norms', { modelType: 'qwen3' }],
+    [
+      'qwen3 with attention_bias (q/k/v/o biases)',
+      { modelType: 'qwen3', config: { attention_bias: true }, extra: Object.fromEntries([0, 1].flatMap((l) => [['q', 8], ['k', 4], ['v', 4], ['o', 8]].map(([m, n]) => [`model.layers.${l}.self_attn.${m}_proj.bias`, [n as number]]))) },
+    ],
     ['llama with attention_bias', { config: { attention_bias: true }, extra: Object.fromEntries([0, 1].flatMap((l) => [['q', 8], ['k', 4], ['v', 4], ['o', 8]].map(([m, n]) => [`model.layers.${l}.self_attn.${m}_proj.bias`, [n as number]]))) }],
     ['old checkpoints with rotary inv_freq buffers', { extra: { 'model.layers.0.self_attn.rotary_emb.inv_freq': [2], 'model.layers.1.self_attn.rotary_emb.inv_freq': [2] } }],
   ])('accepts a consistent directory: %s', async (_label, options) => {
@@ -90,6 +95,9 @@ describe('checkModelWeights', () => {
     expect(head.message).toContain('tie_word_embeddings false');
     const bias = await problemOf({ modelType: 'qwen2', omit: ['model.layers.0.self_attn.k_proj.bias'] });
     expect(bias).toMatchObject({ code: 'TENSOR_MISSING', tensor: 'model.layers.0.self_attn.k_proj.bias' });
+    const kNorm = await problemOf({ modelType: 'qwen3', omit: ['model.layers.1.self_attn.k_norm.weight'] });
+    expect(kNorm).toMatchObject({ code: 'TENSOR_MISSING', tensor: 'model.layers.1.self_attn.k_norm.weight', expected: '[4]' });
+    expect(kNorm.message).toContain('a qwen3 model with this config.json needs it with shape [4]');
   });
 
   it('reports a tensor the architecture does not explain (TENSOR_UNEXPECTED)', async () => {
@@ -100,6 +108,8 @@ describe('checkModelWeights', () => {
     expect(bias.message).toContain('attention_bias false');
     const qwenO = await problemOf({ modelType: 'qwen2', extra: { 'model.layers.0.self_attn.o_proj.bias': [8] } });
     expect(qwenO).toMatchObject({ code: 'TENSOR_UNEXPECTED', tensor: 'model.layers.0.self_attn.o_proj.bias' });
+    const qNorm = await problemOf({ modelType: 'qwen2', extra: { 'model.layers.0.self_attn.q_norm.weight': [4] } });
+    expect(qNorm.message).toContain('it is not part of a qwen2 model');
     const companion = await problemOf({ extra: { 'model.layers.0.mlp.up_proj.weight.absmax': [2] } });
     expect(companion.message).toContain('no bitsandbytes quantization_config');
   });

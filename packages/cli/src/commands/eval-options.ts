@@ -15,7 +15,7 @@ export const evalCommand = defineCommand<EvalOptions, EvalCommandResult>({
       .option('task', {
         type: 'string',
         array: true,
-        describe: 'loss:FILE | mmlu:DIR | arc:FILE | hellaswag:FILE | boolq:FILE | mc:FILE (repeatable; default: bundled held-out text and MMLU)',
+        describe: 'loss:FILE | mmlu:DIR | arc:FILE | hellaswag:FILE | boolq:FILE | mc:FILE; a .parquet FILE (Hugging Face layout) for any, mmlu too (repeatable; default: bundled held-out text and MMLU)',
       })
       .option('field', { type: 'string', alias: 'text-field', describe: 'loss tasks: the JSON Lines field, or Parquet column, holding the text (default text)' })
       .option('shots', { type: 'number', describe: 'MMLU examples from the dev split (default 5)' })

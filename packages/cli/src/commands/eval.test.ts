@@ -1,7 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultMmluDir, defaultModelDir } from '@layerprune/assets';
+import { MalformedRowCollector, readMmluFile } from '@layerprune/eval';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/run-cli.js';
 import type { EvalCommandResult } from './eval.js';
@@ -23,6 +25,29 @@ beforeAll(async () => {
   await writeFile(ARC, `${ARC_LINES.join('\n')}\n`);
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
+
+type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
+const stringLeaf = (name: string): SchemaElement => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
+const stringList = (name: string): SchemaElement[] => [
+  { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  stringLeaf('element'),
+];
+
+/** A Parquet file of `rows` with the (nested) `schema`, as a Hugging Face dataset holds them. */
+async function writeParquetRows(file: string, schema: SchemaElement[], rows: Record<string, unknown>[]): Promise<string> {
+  // The top-level columns: each element is followed by its num_children subtrees.
+  const end = (i: number): number => {
+    let next = i + 1;
+    for (let c = 0; c < (schema[i].num_children ?? 0); c += 1) next = end(next);
+    return next;
+  };
+  const names: string[] = [];
+  for (let i = 0; i < schema.length; i = end(i)) names.push(schema[i].name);
+  const columnData = names.map((name) => ({ name, data: rows.map((r) => r[name] ?? null) }));
+  await writeFile(file, new Uint8Array(parquetWriteBuffer({ schema: [{ name: 'root', num_children: names.length }, ...schema], columnData })));
+  return file;
+}
 
 async function evalJson(args: string[]): Promise<EvalCommandResult> {
   const run = await runCli(['eval', '--json', '--quiet', ...args]);
@@ -72,6 +97,37 @@ describe('layerprune eval', () => {
     expect(loss.task === 'loss' && loss.agreement?.top1Agreement).toBe(1);
     expect(loss.task === 'loss' && loss.agreement!.meanKl).toBeLessThan(1e-6);
     expect(result.compareModel).toBe(defaultModelDir());
+  });
+
+  it('--task mmlu:FILE.parquet and arc:FILE.parquet (Hugging Face layouts) score exactly as the CSV and JSON Lines files', async () => {
+    // cais/mmlu: question, subject, choices list<string>, answer int64; the dev split beside the test split.
+    const mmluDir = join(root, 'mmlu-parquet', 'all');
+    await mkdir(mmluDir, { recursive: true });
+    const mmluSchema = [stringLeaf('question'), stringLeaf('subject'), ...stringList('choices'), { name: 'answer', type: 'INT64', repetition_type: 'OPTIONAL' } as SchemaElement];
+    const mmluRows = async (split: string) =>
+      (await readMmluFile(join(MMLU, split, `anatomy_${split}.csv`), 'anatomy', new MalformedRowCollector(true))).map((q) => ({ question: q.question, subject: 'anatomy', choices: q.choices, answer: BigInt(q.answer) }));
+    const mmlu = await writeParquetRows(join(mmluDir, 'test-00000-of-00001.parquet'), mmluSchema, await mmluRows('test'));
+    await writeParquetRows(join(mmluDir, 'dev-00000-of-00001.parquet'), mmluSchema, await mmluRows('dev'));
+    // allenai/ai2_arc: question, choices {text, label}, answerKey; a fifth row without an answer key.
+    const arcSchema = [stringLeaf('question'), { name: 'choices', repetition_type: 'OPTIONAL', num_children: 2 } as SchemaElement, ...stringList('text'), ...stringList('label'), stringLeaf('answerKey')];
+    const arcRows = ARC_LINES.map((l) => JSON.parse(l) as { question: { stem: string; choices: { text: string; label: string }[] }; answerKey: string }).map((r) => ({
+      question: r.question.stem,
+      choices: { text: r.question.choices.map((c) => c.text), label: r.question.choices.map((c) => c.label) },
+      answerKey: r.answerKey,
+    }));
+    const arc = await writeParquetRows(join(root, 'arc-easy.parquet'), arcSchema, [...arcRows, { ...arcRows[0], answerKey: null }]);
+
+    const options = ['--subjects', 'anatomy', '--shots', '2', '--limit', '4', '--items'];
+    const run = await runCli(['eval', '--json', '--quiet', '--task', `mmlu:${mmlu}`, '--task', `arc:${arc}`, ...options]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe(`warning: skipped ${arc}: row 5: column "answerKey": missing answerKey\n`);
+    const fromParquet = JSON.parse(run.stdout) as EvalCommandResult;
+    const reference = await evalJson(['--task', `mmlu:${MMLU}`, '--task', `arc:${ARC}`, ...options]);
+    expect(fromParquet.malformed).toEqual([{ file: arc, line: 5, reason: 'missing answerKey', column: 'answerKey' }]);
+    const scores = (r: EvalCommandResult) =>
+      r.results.map((t) => (t.task === 'loss' ? null : { items: t.items, acc: t.acc, accNorm: t.accNorm, perItem: t.perItem?.map((i) => i.logLikelihoods), subjects: t.subjects?.map((s) => [s.subject, s.items, s.shots]) }));
+    expect(scores(fromParquet)).toEqual(scores(reference));
+    expect(fromParquet.results.map((t) => t.task === 'loss' || t.items)).toEqual([4, 4]);
   });
 
   it('refuses bad input with one line and a non-zero exit', async () => {

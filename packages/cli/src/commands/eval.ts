@@ -4,6 +4,7 @@
 // Options and help: ./eval-options.ts.
 import { defaultHeldoutFile, defaultMmluDir, defaultModelDir } from '@layerprune/assets';
 import {
+  describeMalformedRow,
   evaluateTasks,
   parseTaskSpec,
   type EvalReport,
@@ -113,7 +114,7 @@ export async function runEval(options: EvalOptions, ctx: CommandContext): Promis
         bar.update(p.done);
       },
     );
-    for (const row of report.malformed.slice(0, MALFORMED_SHOWN)) ctx.warn(`skipped ${row.file}:${row.line}: ${row.reason}`);
+    for (const row of report.malformed.slice(0, MALFORMED_SHOWN)) ctx.warn(`skipped ${describeMalformedRow(row)}`);
     if (report.malformed.length > MALFORMED_SHOWN) ctx.warn(`... and ${report.malformed.length - MALFORMED_SHOWN} more malformed rows (see --json)`);
     return { model: modelDir, compareModel: options.compare ?? null, engine: model.engine.name, backend: model.backend, toolVersion: toolVersion(), ...report };
   } finally {

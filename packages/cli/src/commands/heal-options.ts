@@ -38,8 +38,9 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
   builder: (y) =>
     withReadLimitOptions(y)
       .option('model', { type: 'string', describe: 'Model directory, or Hugging Face repo id org/name[@revision] from the local cache (default: the bundled model)' })
-      .option('data', { type: 'string', describe: 'Training corpus, .txt (blank-line separated) or .jsonl {"text"} (default: bundled TinyStories)' })
+      .option('data', { type: 'string', describe: 'Training corpus: text (blank-line separated), JSON Lines, gzip of either, or Parquet (default: bundled TinyStories)' })
       .option('eval-data', { type: 'string', describe: 'Held-out corpus for loss before/after (default with the bundled corpus: its held-out part)' })
+      .option('field', { type: 'string', alias: 'text-field', describe: 'JSON Lines field, or Parquet column, holding the text of --data and --eval-data (default text)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output directory: adapter, train_log.jsonl, loss_curve.svg, checkpoint/' })
       .option('steps', { type: 'number', describe: `Optimizer steps (default ${HEAL_CLI_DEFAULTS.steps}; paper 5000)` })
       .option('batch-size', { type: 'number', alias: 'batch', describe: `Global batch in sequences (default ${HEAL_CLI_DEFAULTS.batchSize})` })
@@ -64,6 +65,7 @@ export const healCommand = defineCommand<HealCommandOptions, HealCommandResult>(
   examples: [
     ['$0 heal --model pruned --out healed --merge', 'QLoRA on the bundled text; healed/merged: the model'],
     ['$0 heal --model pruned --data c4.jsonl --out healed --steps 5000', 'the paper\'s 5000 steps on your corpus'],
+    ['$0 heal --model pruned --data train.parquet --field content --out healed', 'a Hugging Face dataset file, its "content" column'],
     ['$0 heal --model pruned --out healed --batch-size 8 --micro-batch-size 2', 'smaller batches, less memory'],
     ['$0 heal --model pruned --out healed --resume', 'continue from the last checkpoint (on any engine)'],
     ['$0 heal --model pruned --out healed --engine onnx --threads 4', 'train on ONNX Runtime with 4 threads'],

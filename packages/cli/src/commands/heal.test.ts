@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultCalibrationFile, defaultHeldoutFile } from '@layerprune/assets';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../testing/run-cli.js';
 import type { HealCommandResult } from './heal.js';
@@ -76,6 +78,60 @@ describe('layerprune heal', () => {
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^engine\s+tfjs on wasm$/m);
     expect(human.stdout).toMatch(/^time\s+[\d.]+ s$/m);
+  });
+
+  it('--field content (alias --text-field) trains on the same tokens from a Parquet column as from the JSON Lines field', async () => {
+    const paragraphs = async (file: string, count: number): Promise<string[]> =>
+      (await readFile(file, 'utf8'))
+        .split(/\n\s*\n/)
+        .map((p) => p.trim())
+        .filter((p) => p !== '')
+        .slice(0, count);
+    // A Hugging Face style file: the text in "content" beside an "id" column, in row groups of 16; the same rows as JSON Lines.
+    const corpus = async (name: string, texts: string[]): Promise<{ parquet: string; jsonl: string }> => {
+      const parquet = join(root, `${name}.parquet`);
+      const columnData = [
+        { name: 'id', data: texts.map((_, i) => `${name}-${i}`), type: 'STRING' as const },
+        { name: 'content', data: texts, type: 'STRING' as const },
+      ];
+      await writeFile(parquet, new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 16 })));
+      const jsonl = join(root, `${name}.jsonl`);
+      await writeFile(jsonl, texts.map((content, i) => JSON.stringify({ id: `${name}-${i}`, content })).join('\n') + '\n');
+      return { parquet, jsonl };
+    };
+    const train = await corpus('train', await paragraphs(defaultCalibrationFile(), 60));
+    const heldout = await corpus('heldout', await paragraphs(defaultHeldoutFile(), 20));
+    const heal = async (out: string, args: string[]): Promise<{ result: HealCommandResult; losses: number[] }> => {
+      const run = await runCli(['heal', '--out', join(root, out), '--json', '--quiet', '--steps', '2', ...SMALL, ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as HealCommandResult;
+      const log = (await readFile(result.logPath, 'utf8')).trim().split('\n');
+      return { result, losses: log.map((l) => (JSON.parse(l) as { loss: number }).loss) };
+    };
+    const fromParquet = await heal('field-parquet', ['--data', train.parquet, '--eval-data', heldout.parquet, '--field', 'content']);
+    const fromJsonl = await heal('field-jsonl', ['--data', train.jsonl, '--eval-data', heldout.jsonl, '--text-field', 'content']);
+    expect(fromParquet.result.field).toBe('content');
+    // Packing reads only as far as 2 steps x 2 sequences of 32 tokens reach.
+    expect(fromParquet.result.trainSequences).toBe(4);
+    expect(fromParquet.result.trainSequences).toBe(fromJsonl.result.trainSequences);
+    expect(fromParquet.result.trainDocuments).toBe(fromJsonl.result.trainDocuments);
+    expect(fromParquet.result.evalSequences).toBe(fromJsonl.result.evalSequences);
+    expect(fromParquet.result.evalLossBefore).not.toBeNull();
+    expect(fromParquet.result.evalLossBefore).toBe(fromJsonl.result.evalLossBefore);
+    expect(fromParquet.losses).toHaveLength(2);
+    expect(fromParquet.losses).toEqual(fromJsonl.losses);
+    // The field is part of what a checkpoint was made from: another one is not resumed.
+    const other = await runCli(['heal', '--out', join(root, 'field-jsonl'), '--quiet', '--resume', '--steps', '2', ...SMALL, '--data', train.jsonl, '--field', 'id']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/^error \[CHECKPOINT_MISMATCH\]: cannot resume: data_field is "id" but the checkpoint in .* was made with "content"\n$/);
+
+    // Without --field the column "text" is missing: one error line naming the columns, before any output exists.
+    const missing = await runCli(['heal', '--out', join(root, 'field-missing'), '--quiet', '--steps', '1', ...SMALL, '--data', train.parquet]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `error [MISSING_FIELD]: ${train.parquet}: no column "text" in this Parquet file (columns: id, content); choose the text column with the field option (--field)\n`,
+    );
+    expect(existsSync(join(root, 'field-missing'))).toBe(false);
   });
 
   it('rejects bad option values with one line and exit code 2', async () => {

@@ -23,6 +23,8 @@ export interface HealCommandOptions extends ReadLimitArgs, TrainerArgs {
   model?: string;
   data?: string;
   evalData?: string;
+  /** The JSON Lines field or Parquet column holding the text of --data and --eval-data (`--field`, alias `--text-field`; default "text"). */
+  field?: string;
   out: string;
   steps?: number;
   /** Global batch in sequences (`--batch-size`, alias `--batch`). */
@@ -46,7 +48,8 @@ export interface HealCommandOptions extends ReadLimitArgs, TrainerArgs {
   backend?: string;
 }
 
-export type HealCommandResult = HealResult & { model: string; data: string; evalData: string | null };
+/** `field`: the JSON Lines field or Parquet column the text was read from. */
+export type HealCommandResult = HealResult & { model: string; data: string; evalData: string | null; field: string };
 
 function usage(message: string): CliError {
   return new CliError('USAGE', message, USAGE_EXIT_CODE);
@@ -65,6 +68,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
   parseTargetModules(options.targets ?? HEAL_CLI_DEFAULTS.targets);
   checkOption('--seed', options.seed, SEED_RULE);
   checkOption('--seq-len', options.seqLen, { integer: true, min: 2 });
+  if (options.field === '') throw usage('--field must name a JSON Lines field or Parquet column, got ""');
   // Before any work: a missing engine package or conflicting flags fail in the first second.
   const trainer = await trainerFactoriesFrom({ ...options, backend }, ctx);
   const dir = await openModelDir(model);
@@ -80,6 +84,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
       readLimits: readLimitsFrom(options),
       model,
       data,
+      field: options.field,
       out: options.out,
       evalData: evalData ?? undefined,
       evalSequences: HEAL_CLI_DEFAULTS.evalSequences,
@@ -111,7 +116,7 @@ export async function runHeal(options: HealCommandOptions, ctx: CommandContext):
           eta: `${Math.round(p.etaSeconds)}s`,
         }),
     });
-    return { ...result, model, data, evalData };
+    return { ...result, model, data, evalData, field: options.field ?? 'text' };
   } finally {
     bar.stop();
   }
@@ -121,7 +126,7 @@ export function renderHeal(r: HealCommandResult): string {
   const loss = (x: number | null): string => (x === null ? '-' : formatNumber(x));
   const rows: (string | number)[][] = [
     ['model', r.model],
-    ['data', `${r.data} (${r.trainSequences} sequences)`],
+    ['data', `${r.data} (${r.field === 'text' ? '' : `field "${r.field}", `}${r.trainSequences} sequences)`],
     ['steps', r.resumedFromStep === null ? String(r.steps) : `${r.steps} (resumed from ${r.resumedFromStep})`],
     ['targets', r.targets.join(', ')],
     ['trainable parameters', formatCount(r.trainableParameters)],

@@ -19,13 +19,14 @@ const zeros = (name: string, shape: number[], dtype: TensorSource['dtype'] = 'F3
 });
 
 /** Tiny Llama layout with the real Hugging Face names and [out, in] shapes: hidden 8, intermediate 16, 2 heads, 1 kv head. */
-function tinyLlama(layers: number, options: { qkvBias?: boolean; tied?: boolean } = {}): TensorSource[] {
+function tinyLlama(layers: number, options: { qkvBias?: boolean; tied?: boolean; qkNorm?: boolean } = {}): TensorSource[] {
   const tensors = [zeros('model.embed_tokens.weight', [10, 8], 'BF16')];
   for (let l = 0; l < layers; l++) {
     const t = (suffix: string, shape: number[]): TensorSource => zeros(layerTensorName(l, suffix), shape, 'BF16');
     tensors.push(t('input_layernorm.weight', [8]), t('post_attention_layernorm.weight', [8]));
     tensors.push(t('self_attn.q_proj.weight', [8, 8]), t('self_attn.k_proj.weight', [4, 8]), t('self_attn.v_proj.weight', [4, 8]));
     if (options.qkvBias) tensors.push(t('self_attn.q_proj.bias', [8]), t('self_attn.k_proj.bias', [4]), t('self_attn.v_proj.bias', [4]));
+    if (options.qkNorm) tensors.push(t('self_attn.q_norm.weight', [4]), t('self_attn.k_norm.weight', [4]));
     tensors.push(t('self_attn.o_proj.weight', [8, 8]));
     tensors.push(t('mlp.gate_proj.weight', [16, 8]), t('mlp.up_proj.weight', [16, 8]), t('mlp.down_proj.weight', [8, 16]));
   }
@@ -126,6 +127,18 @@ describe('layerprune inspect', () => {
     const handCount = 80 + 2 * (592 + 16) + 8;
     expect(result.architecture).toMatchObject({ parameterCount: handCount, parameterCountFromConfig: handCount });
     expect(stderr).toBe('');
+  });
+
+  it('counts Qwen3 per-head q/k norms (head_dim each) from the config', async () => {
+    const dir = join(root, 'qwen3');
+    await writeShardedSafetensors(dir, tinyLlama(2, { qkNorm: true, tied: true }), { maxShardBytes: 1e9 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config('qwen3', 2, true), head_dim: 4 }));
+    const { result, stderr } = await inspectJson(dir);
+    const handCount = 80 + 2 * (592 + 8) + 8;
+    expect(result.architecture).toMatchObject({ modelType: 'qwen3', headDim: 4, parameterCount: handCount, parameterCountFromConfig: handCount });
+    expect(stderr).toBe('');
+    const human = await runCli(['inspect', dir]);
+    expect(human.stdout).toContain('architecture qwen3');
   });
 
   it('warns when the weights do not match the config', async () => {

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fourBitTensorNames, parseQuantizationConfig, parseQuantStateJson, QuantError } from '@layerprune/quant';
-import { checkModelWeights, openModelDir, openSafetensors } from '@layerprune/tensor-io';
+import { checkModelWeights, expectedModelTensors, openModelDir, openSafetensors } from '@layerprune/tensor-io';
 import type { DType, LlamaFamilyConfig, ModelDir, TensorInfo } from '@layerprune/tensor-io';
 import type { CommandContext } from '../cli/command-context.js';
 import { escapeTerminal } from '../cli/escape-terminal.js';
@@ -101,16 +101,15 @@ function totalsOf(tensors: InspectTensor[]): InspectTotals {
   return totals;
 }
 
-/** Parameters of a standard Llama/Mistral/Qwen2 checkpoint with this config (embeddings, blocks, final norm, head). */
-export function expectedParameterCount(c: LlamaFamilyConfig): number {
-  const q = c.numAttentionHeads * c.headDim;
-  const kv = c.numKeyValueHeads * c.headDim;
-  const attention = c.hiddenSize * q + 2 * c.hiddenSize * kv + q * c.hiddenSize;
-  // Qwen2 has q/k/v biases; Llama's attention_bias adds o_proj's too.
-  const biases = c.attentionBias ? q + 2 * kv + (c.modelType === 'llama' ? c.hiddenSize : 0) : 0;
-  const block = attention + biases + 3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize;
-  const embeddings = c.vocabSize * c.hiddenSize;
-  return embeddings + c.numHiddenLayers * block + c.hiddenSize + (c.tieWordEmbeddings ? 0 : embeddings);
+/**
+ * Parameters of a standard Llama/Mistral/Qwen2/Qwen3 checkpoint with this config (embeddings,
+ * blocks with their biases and qwen3 q/k norms, final norm, head unless tied): the required
+ * tensors of tensor-io's expectedModelTensors, the description directory validation uses.
+ */
+export function expectedParameterCount(c: LlamaFamilyConfig, rawConfig: Record<string, unknown> = {}): number {
+  let total = 0;
+  for (const t of expectedModelTensors(c, rawConfig)) if (t.required) total += t.shape.reduce((a, b) => a * b, 1);
+  return total;
 }
 
 /** Marks the quantized weights and their state among `tensors`; null when there are none. */
@@ -210,7 +209,7 @@ async function inspectModelDir(dir: string, ctx: CommandContext): Promise<Inspec
       tieWordEmbeddings: config.tieWordEmbeddings,
       torchDtype: config.torchDtype,
       parameterCount,
-      parameterCountFromConfig: expectedParameterCount(config),
+      parameterCountFromConfig: expectedParameterCount(config, model.rawConfig),
     };
     if (architecture.parameterCount !== architecture.parameterCountFromConfig) {
       ctx.warn(

@@ -8,6 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 
+/** A schema element as hyparquet-writer takes it (its own copy of hyparquet's type). */
+export type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
+
 export type TestCodec = 'UNCOMPRESSED' | 'SNAPPY' | 'GZIP' | 'ZSTD';
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
@@ -37,6 +40,8 @@ export interface WriteParquetOptions {
   codec?: TestCodec;
   /** Rows per row group (default: all rows in one). */
   rowGroupSize?: number;
+  /** An explicit schema (nested columns); the columns then carry no `type`. */
+  schema?: SchemaElement[];
 }
 
 /** Writes `columns` to `file` as Parquet and returns its bytes. */
@@ -47,6 +52,7 @@ export function writeParquet(file: string, columns: ColumnSource[], options: Wri
       codec: options.codec ?? 'SNAPPY',
       compressors: { GZIP: (input) => gzipSync(input), ZSTD: zstdStored },
       rowGroupSize: options.rowGroupSize,
+      schema: options.schema,
     }),
   );
   writeFileSync(file, bytes);
@@ -56,4 +62,18 @@ export function writeParquet(file: string, columns: ColumnSource[], options: Wri
 /** A nullable STRING column. */
 export function stringColumn(name: string, data: (string | null)[]): ColumnSource {
   return { name, data, type: 'STRING', nullable: true };
+}
+
+/** Schema elements of a nullable UTF8 leaf column. */
+export function stringSchema(name: string): SchemaElement {
+  return { name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' };
+}
+
+/** Schema elements of a nullable list<string> column, in the three-level layout pyarrow (and so Hugging Face) writes. */
+export function stringListSchema(name: string): SchemaElement[] {
+  return [
+    { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+    { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  ];
 }

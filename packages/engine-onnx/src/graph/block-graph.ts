@@ -3,6 +3,7 @@
 // its weights from disk is just a different feed):
 //   h = x + o_proj(Attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x)), mask))
 //   y = h + down_proj(silu(gate_proj(n2(h))) * up_proj(n2(h)))
+// (qwen3: rope(qn(q(n1(x)))) and rope(kn(k(n1(x)))), an RMSNorm of every head vector.)
 // Activations are 2-D [B*T, hidden] so every projection is one Gemm with the
 // weight in its Hugging Face layout [out, in] (transB): no transposed copy of
 // any weight is ever made (measured against MatMul on pre-transposed weights:
@@ -14,11 +15,11 @@ import { linearDims } from './linear-dims.js';
 
 export const BLOCK_LINEAR_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
-/** Which projections carry a bias in this architecture (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
+/** Which projections carry a bias in this architecture (qwen2: q/k/v; llama and qwen3 attention_bias: q/k/v/o). */
 export function biasModules(arch: Architecture): LinearModule[] {
   const c = arch.config;
   if (!c.attentionBias) return [];
-  return c.modelType === 'llama' ? ['q_proj', 'k_proj', 'v_proj', 'o_proj'] : ['q_proj', 'k_proj', 'v_proj'];
+  return c.modelType === 'qwen2' ? ['q_proj', 'k_proj', 'v_proj'] : ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
 }
 
 export interface FourBitLayout {
@@ -47,7 +48,8 @@ export function fourBitSuffix(fourBit: FourBitLayout | undefined): string {
 /**
  * Inputs: x [rows, H] (rows = B*T); positions int64 [B, T] (row indices into cos/sin);
  * cos, sin [P, headDim/2]; mask [T, K] additive; ln1, ln2 [H]; `${module}` [out, in];
- * `${module}_bias` [out]; with kvCache past_key, past_value. Output y [rows, H].
+ * `${module}_bias` [out]; with arch.qkNorm q_norm, k_norm [headDim]; with kvCache past_key,
+ * past_value. Output y [rows, H].
  */
 export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions): Uint8Array {
   const { hiddenSize: H, numHeads, numKvHeads, headDim, rmsNormEps } = arch;
@@ -59,6 +61,7 @@ export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions):
   const mask = g.input('mask', 'float32', ['tokens', 'keys']);
   const ln1 = g.input('ln1', 'float32', [H]);
   const ln2 = g.input('ln2', 'float32', [H]);
+  const qkNorm = arch.qkNorm ? { q: g.input('q_norm', 'float32', [headDim]), k: g.input('k_norm', 'float32', [headDim]) } : null;
   const outDims = Object.fromEntries(BLOCK_LINEAR_MODULES.map((m) => [m, linearDims(arch, m)])) as Record<LinearModule, [number, number]>;
   const fourBit = options.fourBit;
   const values = (m: LinearModule): number => outDims[m][0] * outDims[m][1];
@@ -90,8 +93,12 @@ export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions):
 
   const n1 = rmsNorm(x, ln1);
   const rope = (value: string, heads: number): string => g.op('RotaryEmbedding', [value, cos, sin, positions], { num_heads: heads, interleaved: 0 });
-  const q = rope(toSequences(linear(n1, 'q_proj')), numHeads);
-  const k = rope(toSequences(linear(n1, 'k_proj')), numKvHeads);
+  // qwen3: [rows, heads * headDim] -> [rows * heads, headDim], RMSNorm over each head vector; toSequences
+  // then reshapes to [B, T, heads * headDim] (the same row-major values) for RotaryEmbedding.
+  const headNorm = (value: string, scale: string | undefined): string =>
+    scale === undefined ? value : rmsNorm(g.op('Reshape', [value, g.int64s([-1, headDim])]), scale);
+  const q = rope(toSequences(headNorm(linear(n1, 'q_proj'), qkNorm?.q)), numHeads);
+  const k = rope(toSequences(headNorm(linear(n1, 'k_proj'), qkNorm?.k)), numKvHeads);
   const v = toSequences(linear(n1, 'v_proj'));
   const attentionInputs = past ? [q, k, v, mask, past.key, past.value] : [q, k, v, mask];
   const [attended, presentKey, presentValue] = g.opOutputs('Attention', attentionInputs, past ? 3 : 1, {

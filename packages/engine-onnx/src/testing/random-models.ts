@@ -10,6 +10,9 @@ import { readerFromMap } from '../../../model/src/weights/tensor-reader.js';
 import { onnxEngineFactory } from '../onnx-engine-factory.js';
 
 export { maxAbsDiff } from '../../../model/src/testing/random-llama-model.js';
+export { randomModel };
+export { referenceForward } from '../../../model/src/testing/reference-forward.js';
+export { writeRandomModelDir } from '../../../model/src/testing/write-random-model-dir.js';
 export type { RandomModelSpec };
 
 export const quietLog = (): void => {};
@@ -42,7 +45,14 @@ export function refillingProvider(provider: WeightProvider): WeightProvider {
       const w = await provider.getBlockWeights(layer);
       const linear = Object.fromEntries(Object.entries(w.linear).map(([m, a]) => [m, refill(shared?.linear[m as LinearModule], a)])) as BlockWeights['linear'];
       const bias = Object.fromEntries(Object.entries(w.bias).map(([m, a]) => [m, refill(shared?.bias[m as LinearModule], a as Float32Array)])) as BlockWeights['bias'];
-      shared = { inputLayernorm: refill(shared?.inputLayernorm, w.inputLayernorm), postAttentionLayernorm: refill(shared?.postAttentionLayernorm, w.postAttentionLayernorm), linear, bias };
+      shared = {
+        inputLayernorm: refill(shared?.inputLayernorm, w.inputLayernorm),
+        postAttentionLayernorm: refill(shared?.postAttentionLayernorm, w.postAttentionLayernorm),
+        linear,
+        bias,
+        ...(w.qNorm ? { qNorm: refill(shared?.qNorm, w.qNorm) } : {}),
+        ...(w.kNorm ? { kNorm: refill(shared?.kNorm, w.kNorm) } : {}),
+      };
       return shared;
     },
     close: () => provider.close(),

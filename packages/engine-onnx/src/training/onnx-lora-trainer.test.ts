@@ -26,6 +26,8 @@ const MODELS: Record<string, Partial<TrainModelConfig>> = {
   mistral: { numAttentionHeads: 8, numKeyValueHeads: 2, headDim: 2, ropeTheta: 1e6 },
   // qwen2: q/k/v biases
   qwen2: { attentionBias: true, numKeyValueHeads: 1 },
+  // qwen3: per-head q/k RMSNorm before rotary, head_dim * heads != hidden
+  qwen3: { qkNorm: true, headDim: 8 },
 };
 
 const batch = [

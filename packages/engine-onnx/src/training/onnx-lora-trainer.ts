@@ -17,7 +17,7 @@ import { BLOCK_LINEAR_MODULES } from '../graph/block-graph.js';
 import type { OnnxRuntime } from '../runtime/load-runtime.js';
 import { buildHeadLossGraph } from './head-loss-graph.js';
 import { TrainingFeeds, type Feeds } from './training-feeds.js';
-import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, SAVED_ACTIVATIONS, savedName, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
+import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, savedActivations, savedName, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
 
 export interface OnnxTrainerOptions {
   /** Keep each block's activations from the forward for its backward (faster, ~12 activations per block of memory). Default false. */
@@ -91,6 +91,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
       scaling: this.adapters?.scaling ?? 0,
       dropout,
       biased: BLOCK_LINEAR_MODULES.filter((m) => this.base.bias(layer, m) !== null),
+      qkNorm: this.base.qkNorms(layer) !== null,
     };
   }
 
@@ -120,7 +121,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
       const fetches: Feeds = { y: new this.ort.Tensor('float32', y, [ctx.rows, H]) };
       const kept: Feeds = {};
       if (keep) {
-        for (const [name, dims] of Object.entries(this.savedShapes(ctx))) {
+        for (const [name, dims] of Object.entries(this.savedShapes(ctx, spec))) {
           kept[name] = new this.ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
           fetches[name] = kept[name];
         }
@@ -142,7 +143,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
     return { positions: ctx.call.positions, cos: ctx.call.cos, sin: ctx.call.sin, mask: ctx.call.mask(layer) };
   }
 
-  private savedShapes(ctx: StepContext): Record<string, number[]> {
+  private savedShapes(ctx: StepContext, spec: TrainBlockSpec): Record<string, number[]> {
     const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = this.arch;
     const { batch: B, tokens: T } = ctx.call;
     const G = numHeads / numKvHeads;
@@ -159,8 +160,10 @@ export class OnnxLoraTrainer implements LoraTrainer {
       gate: [rows, I],
       up: [rows, I],
       act: [rows, I],
+      qProj: [rows, numHeads * D],
+      kProj: [rows, numKvHeads * D],
     };
-    return Object.fromEntries(SAVED_ACTIVATIONS.filter((s) => s !== 'x').map((s) => [savedName(s), dims[s]]));
+    return Object.fromEntries(savedActivations(spec).filter((s) => s !== 'x').map((s) => [savedName(s), dims[s]]));
   }
 
   private targets(batch: TokenBatch, seqLen: number, lossScale: number): { feeds: Feeds; count: number } {

@@ -10,7 +10,7 @@ export function onnxTrainerFactory(options: OnnxEngineOptions & OnnxTrainerOptio
   const resolved = resolveOnnxOptions(options);
   return {
     name: 'onnx',
-    // Every block checkTrainable accepts (llama-family, GQA, biases, rope default / linear / llama3) at 4, 16 or 32 bits.
+    // Every block checkTrainable accepts (llama-family, GQA, biases, qwen3 q/k norms, rope default / linear / llama3) at 4, 16 or 32 bits.
     unsupportedReason: () => null,
     async prepare() {
       const runtime = await loadRuntime(resolved);

@@ -25,11 +25,21 @@ export interface TrainBlockSpec {
   dropout: boolean;
   /** Linears with a bias (input `${m}_bias`): those the checkpoint has (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
   biased: readonly LinearModule[];
+  /** qwen3: per-head RMSNorm of queries and keys before rotary (inputs q_norm, k_norm [headDim]). */
+  qkNorm: boolean;
 }
 
-/** What the forward hands to the backward when activations are kept (the rest is recomputed from these). */
-export const SAVED_ACTIVATIONS = ['x', 'n1', 'q', 'k', 'v', 'probs', 'attended', 'h', 'n2', 'gate', 'up', 'act'] as const;
+/**
+ * What the forward hands to the backward when activations are kept (the rest is
+ * recomputed from these); qProj / kProj (the projections before their norm) only with q/k norms.
+ */
+export const SAVED_ACTIVATIONS = ['x', 'n1', 'q', 'k', 'v', 'probs', 'attended', 'h', 'n2', 'gate', 'up', 'act', 'qProj', 'kProj'] as const;
 export type SavedActivation = (typeof SAVED_ACTIVATIONS)[number];
+
+/** The activations a block of `spec` keeps. */
+export function savedActivations(spec: Pick<TrainBlockSpec, 'qkNorm'>): SavedActivation[] {
+  return SAVED_ACTIVATIONS.filter((s) => spec.qkNorm || (s !== 'qProj' && s !== 'kProj'));
+}
 
 /** Graph input / output names of adapter tensors and gradients. */
 export const adapterName = {
@@ -45,7 +55,7 @@ export const savedName = (s: SavedActivation): string => `saved_${s}`;
 /** A name for the graph (and its session): what varies between blocks. */
 export function trainGraphKey(kind: string, spec: TrainBlockSpec, fourBit?: FourBitLayout): string {
   const bias = spec.biased.length > 0 ? `_bias_${spec.biased.join('+')}` : '';
-  return `${kind}${fourBitSuffix(fourBit)}_${spec.adapted.join('+') || 'none'}${spec.dropout ? '_dropout' : ''}${bias}`;
+  return `${kind}${fourBitSuffix(fourBit)}_${spec.adapted.join('+') || 'none'}${spec.dropout ? '_dropout' : ''}${bias}${spec.qkNorm ? '_qknorm' : ''}`;
 }
 
 interface BlockInputs {
@@ -62,6 +72,8 @@ interface BlockInputs {
   a: Partial<Record<LinearModule, string>>;
   b: Partial<Record<LinearModule, string>>;
   masks: Partial<Record<LinearModule, string>>;
+  qNorm: string;
+  kNorm: string;
 }
 
 function blockInputs(g: GraphBuilder, spec: TrainBlockSpec, fourBit: FourBitLayout | undefined, withX: boolean): BlockInputs {
@@ -86,6 +98,8 @@ function blockInputs(g: GraphBuilder, spec: TrainBlockSpec, fourBit: FourBitLayo
     a: {},
     b: {},
     masks: {},
+    qNorm: spec.qkNorm ? g.input('q_norm', 'float32', [arch.headDim]) : '',
+    kNorm: spec.qkNorm ? g.input('k_norm', 'float32', [arch.headDim]) : '',
   };
   for (const m of spec.adapted) {
     const [out, inF] = dims(m);
@@ -126,9 +140,14 @@ function emitForward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, fou
     g.op('RotaryEmbedding', [g.op('Reshape', [rows, batchTokens]), io.cos, io.sin, io.positions], { num_heads: heads, interleaved: 0 });
 
   const n1 = rmsNorm(io.x, io.ln1);
+  // qwen3: RMSNorm over each head's D values ([rows, heads*D] seen as [rows*heads, D]).
+  const headNorm = (rows: string, scale: string, heads: number): string =>
+    spec.qkNorm ? g.op('Reshape', [rmsNorm(g.op('Reshape', [rows, g.int64s([-1, D])]), scale), g.int64s([-1, heads * D])]) : rows;
+  const qProj = linear(n1, 'q_proj');
+  const kProj = linear(n1, 'k_proj');
   // [B, T, heads*D] -> [B, kv, group, T, D] (query head h = kv * group + g, as repeat_kv pairs them).
-  const q = g.op('Transpose', [g.op('Reshape', [rope(linear(n1, 'q_proj'), numHeads), g.int64s([0, 0, numKvHeads, group, D])])], { perm: [0, 2, 3, 1, 4] });
-  const k = g.op('Transpose', [g.op('Reshape', [rope(linear(n1, 'k_proj'), numKvHeads), g.int64s([0, 0, numKvHeads, D])])], { perm: [0, 2, 1, 3] });
+  const q = g.op('Transpose', [g.op('Reshape', [rope(headNorm(qProj, io.qNorm, numHeads), numHeads), g.int64s([0, 0, numKvHeads, group, D])])], { perm: [0, 2, 3, 1, 4] });
+  const k = g.op('Transpose', [g.op('Reshape', [rope(headNorm(kProj, io.kNorm, numKvHeads), numKvHeads), g.int64s([0, 0, numKvHeads, D])])], { perm: [0, 2, 1, 3] });
   const v = g.op('Transpose', [g.op('Reshape', [g.op('Reshape', [linear(n1, 'v_proj'), batchTokens]), g.int64s([0, 0, numKvHeads, D])])], { perm: [0, 2, 1, 3] });
   const k5 = g.op('Unsqueeze', [k, g.int64s([2])]);
   const v5 = g.op('Unsqueeze', [v, g.int64s([2])]);
@@ -142,7 +161,7 @@ function emitForward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, fou
   const up = linear(n2, 'up_proj');
   const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
   const y = g.op('Add', [h, linear(act, 'down_proj')]);
-  return { y, saved: { x: io.x, n1, q, k, v, probs, attended, h, n2, gate, up, act } };
+  return { y, saved: { x: io.x, n1, q, k, v, probs, attended, h, n2, gate, up, act, qProj, kProj } };
 }
 
 /** Emits dx and the adapter gradients from the saved activations and dy; marks them as outputs. */
@@ -201,7 +220,15 @@ function emitBackward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, s:
   const dQRows = toRows(unrope(g.op('Reshape', [g.op('Transpose', [dQ], { perm: [0, 3, 1, 2, 4] }), batchTokens]), numHeads), numHeads * D);
   const dKRows = toRows(unrope(g.op('Reshape', [g.op('Transpose', [dK], { perm: [0, 2, 1, 3] }), batchTokens]), numKvHeads), numKvHeads * D);
   const dVRows = toRows(g.op('Transpose', [dV], { perm: [0, 2, 1, 3] }), numKvHeads * D);
-  const dn1 = g.op('Add', [g.op('Add', [linearBackward(dQRows, s.n1, 'q_proj'), linearBackward(dKRows, s.n1, 'k_proj')]), linearBackward(dVRows, s.n1, 'v_proj')]);
+  // qwen3: back through the per-head norms to the projections.
+  const unHeadNorm = (dRows: string, proj: string, scale: string, heads: number): string => {
+    if (!spec.qkNorm) return dRows;
+    const perHead = (value: string) => g.op('Reshape', [value, g.int64s([-1, D])]);
+    return g.op('Reshape', [rmsNormBackward(g, perHead(proj), scale, perHead(dRows), arch.rmsNormEps), g.int64s([-1, heads * D])]);
+  };
+  const dQProj = unHeadNorm(dQRows, s.qProj, io.qNorm, numHeads);
+  const dKProj = unHeadNorm(dKRows, s.kProj, io.kNorm, numKvHeads);
+  const dn1 = g.op('Add', [g.op('Add', [linearBackward(dQProj, s.n1, 'q_proj'), linearBackward(dKProj, s.n1, 'k_proj')]), linearBackward(dVRows, s.n1, 'v_proj')]);
   const dx = g.op('Add', [dh, rmsNormBackward(g, s.x, io.ln1, dn1, arch.rmsNormEps)]);
   g.output('dx', dx, 'float32', ['rows', H]);
 }
@@ -222,6 +249,8 @@ function savedDims(arch: Architecture): Record<SavedActivation, (number | string
     gate: ['rows', I],
     up: ['rows', I],
     act: ['rows', I],
+    qProj: ['rows', numHeads * D],
+    kProj: ['rows', numKvHeads * D],
   };
 }
 
@@ -238,7 +267,7 @@ export function buildTrainForwardGraph(spec: TrainBlockSpec, options: { save: bo
   g.output('y', y, 'float32', ['rows', spec.arch.hiddenSize]);
   if (options.save) {
     const dims = savedDims(spec.arch);
-    for (const name of SAVED_ACTIVATIONS) if (name !== 'x') g.output(savedName(name), saved[name], 'float32', dims[name]);
+    for (const name of savedActivations(spec)) if (name !== 'x') g.output(savedName(name), saved[name], 'float32', dims[name]);
   }
   return g.encode();
 }
@@ -259,7 +288,7 @@ export function buildTrainBackwardGraph(spec: TrainBlockSpec, options: { recompu
     saved = emitForward(g, spec, io, undefined).saved;
   } else {
     const dims = savedDims(spec.arch);
-    saved = Object.fromEntries(SAVED_ACTIVATIONS.map((name) => [name, name === 'x' ? io.x : g.input(savedName(name), 'float32', dims[name])])) as Record<SavedActivation, string>;
+    saved = Object.fromEntries(savedActivations(spec).map((name) => [name, name === 'x' ? io.x : g.input(savedName(name), 'float32', dims[name])])) as Record<SavedActivation, string>;
   }
   emitBackward(g, spec, io, saved, dy, sinNeg);
   return g.encode();

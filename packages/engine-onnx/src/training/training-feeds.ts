@@ -67,6 +67,11 @@ export class TrainingFeeds {
       const bias = this.base.bias(layer, m);
       if (bias) feeds[`${m}_bias`] = new this.ort.Tensor('float32', bias, [bias.length]);
     }
+    const qk = this.base.qkNorms(layer);
+    if (qk) {
+      feeds.q_norm = new this.ort.Tensor('float32', qk.q, [qk.q.length]);
+      feeds.k_norm = new this.ort.Tensor('float32', qk.k, [qk.k.length]);
+    }
     return feeds;
   }
 

@@ -1,6 +1,8 @@
 // An independent float64 Llama forward + LoRA + next-token loss, written as
 // plainly as possible (loops per token, per head), for checking the tfjs
-// implementation and its gradients by finite differences.
+// implementation and its gradients by finite differences. With config.qkNorm
+// (qwen3), every query and key head is RMS-normalised (q_norm / k_norm weights)
+// before the rotary embedding, as transformers' Qwen3Attention does.
 import type { TrainModelConfig } from '../train-model-config.js';
 import { linearShapeOf } from './tiny-model.js';
 
@@ -132,6 +134,9 @@ export function referenceForward(
     const mask = masks?.get(`${l}.${m}`)?.subarray((row + t) * inF, (row + t + 1) * inF);
     return linear(x, w(`model.layers.${l}.${sub}.${m}.weight`), out, inF, adapters.get(`${l}.${m}`), scaling, weights.get(`model.layers.${l}.${sub}.${m}.bias`), mask);
   };
+  /** qwen3: RMSNorm of one head vector with q_norm / k_norm (unchanged without qkNorm). */
+  const headNorm = (l: number, which: 'q' | 'k', v: Float64Array): Float64Array =>
+    config.qkNorm === true ? rms(v, w(`model.layers.${l}.self_attn.${which}_norm.weight`), config.rmsNormEps) : v;
   let total = 0;
   let count = 0;
   const allLogits: Float64Array[][] = [];
@@ -147,10 +152,10 @@ export function referenceForward(
       for (let head = 0; head < nh; head++) {
         const kvHead = Math.floor(head / (nh / nkv));
         for (let t = 0; t < T; t++) {
-          const qt = rope(q[t].subarray(head * d, (head + 1) * d), t, invFreq);
+          const qt = rope(headNorm(l, 'q', q[t].subarray(head * d, (head + 1) * d)), t, invFreq);
           const scores: number[] = [];
           for (let s = 0; s <= t; s++) {
-            const ks = rope(k[s].subarray(kvHead * d, (kvHead + 1) * d), s, invFreq);
+            const ks = rope(headNorm(l, 'k', k[s].subarray(kvHead * d, (kvHead + 1) * d)), s, invFreq);
             let dot = 0;
             for (let i = 0; i < d; i++) dot += qt[i] * ks[i];
             scores.push(dot / Math.sqrt(d));

@@ -69,6 +69,14 @@ export function createTinyModel(seed: number, overrides: Partial<TrainModelConfi
       // attention_bias: qwen2's layout, biases on q/k/v only.
       if (config.attentionBias && (m === 'q_proj' || m === 'k_proj' || m === 'v_proj')) weights.set(`model.layers.${l}.${moduleSuffix(m)}.bias`, random(out, 0.5));
     }
+    // qkNorm (qwen3): per-head query / key norm weights, spread wider than the block norms so they matter.
+    if (config.qkNorm === true) {
+      for (const which of ['q', 'k']) {
+        const w = random(config.headDim, 0.6);
+        for (let i = 0; i < w.length; i++) w[i] += 1;
+        weights.set(`model.layers.${l}.self_attn.${which}_norm.weight`, w);
+      }
+    }
   }
   weights.set('model.norm.weight', norm(config.hiddenSize));
   if (!config.tieWordEmbeddings) weights.set('lm_head.weight', random(config.vocabSize * config.hiddenSize, 1 / Math.sqrt(config.hiddenSize)));

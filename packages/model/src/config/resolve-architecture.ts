@@ -25,7 +25,11 @@ export interface Architecture {
   readonly invFreq: Float64Array;
   /** Sliding-window length per layer (a key j is visible from query i when i - window < j <= i), or null for full causal attention. */
   readonly layerWindows: readonly (number | null)[];
+  /** Per-head RMSNorm of queries and keys before rotary (qwen3's q_norm / k_norm, eps rmsNormEps). */
+  readonly qkNorm: boolean;
 }
+
+const MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3'];
 
 const SILU_NAMES = new Set(['silu', 'swish']);
 
@@ -51,8 +55,8 @@ function resolveLayerWindows(config: LlamaFamilyConfig, raw: Record<string, unkn
   }
   const window = config.slidingWindow;
   if (window === null) return new Array<number | null>(layers).fill(null);
-  if (config.modelType === 'qwen2') {
-    // transformers Qwen2Config: layers from max_window_layers on use the window.
+  if (config.modelType === 'qwen2' || config.modelType === 'qwen3') {
+    // transformers Qwen2Config / Qwen3Config: layers from max_window_layers on use the window.
     const maxWindowLayers = typeof raw.max_window_layers === 'number' ? raw.max_window_layers : 28;
     return Array.from({ length: layers }, (_, i) => (i >= maxWindowLayers ? window : null));
   }
@@ -61,11 +65,11 @@ function resolveLayerWindows(config: LlamaFamilyConfig, raw: Record<string, unkn
 
 /** Validates what the engines support and derives the per-layer settings. `raw` is config.json verbatim (or {}). */
 export function resolveArchitecture(config: LlamaFamilyConfig, raw: Record<string, unknown>, source: string): Architecture {
-  if (!['llama', 'mistral', 'qwen2'].includes(config.modelType)) {
-    throw new ModelError('UNSUPPORTED_ARCHITECTURE', `${source}: model_type "${config.modelType}" is not supported (supported: llama, mistral, qwen2)`, {
+  if (!MODEL_TYPES.includes(config.modelType)) {
+    throw new ModelError('UNSUPPORTED_ARCHITECTURE', `${source}: model_type "${config.modelType}" is not supported (supported: ${MODEL_TYPES.join(', ')})`, {
       file: source,
       field: 'model_type',
-      limit: 'llama, mistral, qwen2',
+      limit: MODEL_TYPES.join(', '),
     });
   }
   if (!SILU_NAMES.has(config.hiddenAct)) {
@@ -94,5 +98,7 @@ export function resolveArchitecture(config: LlamaFamilyConfig, raw: Record<strin
     attentionScale: 1 / Math.sqrt(config.headDim),
     invFreq: ropeInvFreq(config, source),
     layerWindows: resolveLayerWindows(config, raw, source),
+    // `=== true`: configs built in code before qwen3 was supported lack the field.
+    qkNorm: config.qkNorm === true,
   };
 }

@@ -25,15 +25,18 @@ async function greedyWithoutCache(model: LlamaModel, prompt: number[], steps: nu
 describe('generate with a KV cache', () => {
   let mistral: LlamaModel;
   let qwen: LlamaModel;
+  let qwen3: LlamaModel;
   beforeAll(async () => {
     await selectBackend('wasm', quietLog);
     // Sliding window 3 < sequence length: the cache must mask old keys exactly like the full pass.
     mistral = (await randomLlamaModel({ modelType: 'mistral', slidingWindow: 3, vocabSize: 40, seed: 51 })).model;
     qwen = (await randomLlamaModel({ modelType: 'qwen2', vocabSize: 40, seed: 52 }, { mode: 'streaming' })).model;
+    qwen3 = (await randomLlamaModel({ modelType: 'qwen3', headDim: 16, vocabSize: 40, seed: 53 })).model;
   });
   afterAll(() => {
     mistral.dispose();
     qwen.dispose();
+    qwen3.dispose();
   });
 
   it('greedy decoding equals argmax of a full forward pass at every step (mistral, sliding window)', async () => {
@@ -47,6 +50,11 @@ describe('generate with a KV cache', () => {
   it('greedy decoding equals the full forward pass in streaming mode (qwen2, biases)', async () => {
     const cached = await qwen.generate(PROMPT, { maxTokens: 8, temperature: 0, stopAtEos: false });
     expect(cached).toEqual(await greedyWithoutCache(qwen, PROMPT, 8));
+  });
+
+  it('greedy decoding equals the full forward pass (qwen3, q/k norms on the cached keys)', async () => {
+    const cached = await qwen3.generate(PROMPT, { maxTokens: 8, temperature: 0, stopAtEos: false });
+    expect(cached).toEqual(await greedyWithoutCache(qwen3, PROMPT, 8));
   });
 
   it('sampling is reproducible for a seed and varies with it', async () => {

@@ -17,8 +17,9 @@ function blockValues(arch: Architecture): number {
   const { hiddenSize: h, intermediateSize: i, numHeads, numKvHeads, headDim } = arch;
   const attention = 2 * h * numHeads * headDim + 2 * h * numKvHeads * headDim;
   const c = arch.config;
-  const biases = c.attentionBias ? (numHeads + 2 * numKvHeads) * headDim + (c.modelType === 'llama' ? h : 0) : 0;
-  return attention + 3 * h * i + 2 * h + biases;
+  // qwen2: q/k/v biases; llama and qwen3 with attention_bias: o_proj's too. qwen3: q/k norms of [headDim].
+  const biases = c.attentionBias ? (numHeads + 2 * numKvHeads) * headDim + (c.modelType === 'qwen2' ? 0 : h) : 0;
+  return attention + 3 * h * i + 2 * h + biases + (arch.qkNorm ? 2 * headDim : 0);
 }
 
 /**

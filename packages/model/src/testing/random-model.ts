@@ -18,9 +18,9 @@ export interface RandomModelSpec {
   ropeTheta?: number;
   ropeScaling?: Record<string, unknown> | null;
   rmsNormEps?: number;
-  /** Mistral: sliding_window; qwen2: also sets use_sliding_window. */
+  /** Mistral: sliding_window; qwen2 / qwen3: also sets use_sliding_window (every layer: max_window_layers 0). */
   slidingWindow?: number | null;
-  /** Llama only: q/k/v/o biases. */
+  /** Llama and qwen3: q/k/v/o biases. */
   attentionBias?: boolean;
   maxPositionEmbeddings?: number;
   /** Extra config.json fields (override the derived ones). */
@@ -34,6 +34,13 @@ export interface RandomModel {
   /** Hugging Face names and layouts ([out, in] for linear weights). */
   tensors: Map<string, InMemoryTensor>;
 }
+
+const ARCHITECTURES: Readonly<Record<ModelType, string>> = {
+  llama: 'LlamaForCausalLM',
+  mistral: 'MistralForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+  qwen3: 'Qwen3ForCausalLM',
+};
 
 function gaussian(random: () => number): () => number {
   return () => {
@@ -53,7 +60,7 @@ export function randomModel(spec: RandomModelSpec = {}): RandomModel {
   const vocab = spec.vocabSize ?? 50;
   const tie = spec.tieWordEmbeddings ?? false;
   const rawConfig: Record<string, unknown> = {
-    architectures: [modelType === 'llama' ? 'LlamaForCausalLM' : modelType === 'mistral' ? 'MistralForCausalLM' : 'Qwen2ForCausalLM'],
+    architectures: [ARCHITECTURES[modelType]],
     model_type: modelType,
     hidden_size: hidden,
     intermediate_size: intermediate,
@@ -72,9 +79,9 @@ export function randomModel(spec: RandomModelSpec = {}): RandomModel {
     bos_token_id: 1,
     eos_token_id: 2,
   };
-  if (modelType === 'llama') rawConfig.attention_bias = spec.attentionBias ?? false;
+  if (modelType === 'llama' || modelType === 'qwen3') rawConfig.attention_bias = spec.attentionBias ?? false;
   if (modelType === 'mistral') rawConfig.sliding_window = spec.slidingWindow ?? null;
-  if (modelType === 'qwen2') {
+  if (modelType === 'qwen2' || modelType === 'qwen3') {
     rawConfig.use_sliding_window = spec.slidingWindow != null;
     rawConfig.sliding_window = spec.slidingWindow ?? 4096;
     rawConfig.max_window_layers = 0;
@@ -94,9 +101,9 @@ export function randomModel(spec: RandomModelSpec = {}): RandomModel {
     add(`${name}.weight`, [out, inFeatures], () => normal() * std);
     if (bias) add(`${name}.bias`, [out], () => normal() * 0.1);
   };
-  const norm = (name: string): void => add(name, [hidden], () => 1 + 0.1 * normal());
+  const norm = (name: string, size = hidden): void => add(name, [size], () => 1 + 0.1 * normal());
   const qkvBias = config.attentionBias;
-  const oBias = config.attentionBias && modelType === 'llama';
+  const oBias = config.attentionBias && modelType !== 'qwen2';
   add('model.embed_tokens.weight', [vocab, hidden], () => normal());
   for (let l = 0; l < layers; l++) {
     const p = `model.layers.${l}`;
@@ -106,6 +113,11 @@ export function randomModel(spec: RandomModelSpec = {}): RandomModel {
     linear(`${p}.self_attn.k_proj`, kvHeads * headDim, hidden, qkvBias);
     linear(`${p}.self_attn.v_proj`, kvHeads * headDim, hidden, qkvBias);
     linear(`${p}.self_attn.o_proj`, hidden, heads * headDim, oBias);
+    if (config.qkNorm) {
+      // Spread wider than the block norms, so a missing or misplaced q/k norm shows in the logits.
+      add(`${p}.self_attn.q_norm.weight`, [headDim], () => 1 + 0.5 * normal());
+      add(`${p}.self_attn.k_norm.weight`, [headDim], () => 1 + 0.5 * normal());
+    }
     linear(`${p}.mlp.gate_proj`, intermediate, hidden, false);
     linear(`${p}.mlp.up_proj`, intermediate, hidden, false);
     linear(`${p}.mlp.down_proj`, hidden, intermediate, false);

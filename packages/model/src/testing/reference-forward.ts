@@ -1,6 +1,7 @@
 // An independent float64 forward pass of a Llama-family model, written as plain
 // loops straight from the transformers modelling code (LlamaRMSNorm,
-// rotate_half rotary embedding, repeat_kv grouped-query attention, SiLU MLP).
+// rotate_half rotary embedding, repeat_kv grouped-query attention, SiLU MLP;
+// Qwen3Attention's q_norm / k_norm on each head before the rotary embedding).
 // It reads config.json fields itself and shares no code with the engine.
 import type { InMemoryTensor } from '../weights/tensor-reader.js';
 
@@ -74,7 +75,7 @@ function slidingWindow(raw: Record<string, unknown>, layer: number): number | nu
   const types = raw.layer_types as string[] | undefined;
   if (types) return types[layer] === 'sliding_attention' ? (raw.sliding_window as number) : null;
   if (raw.model_type === 'mistral') return (raw.sliding_window as number | null | undefined) ?? null;
-  if (raw.model_type === 'qwen2' && raw.use_sliding_window === true) {
+  if ((raw.model_type === 'qwen2' || raw.model_type === 'qwen3') && raw.use_sliding_window === true) {
     return layer >= ((raw.max_window_layers as number | undefined) ?? 28) ? (raw.sliding_window as number) : null;
   }
   return null;
@@ -92,6 +93,12 @@ export function referenceForward(raw: Record<string, unknown>, weights: Weights,
   const invFreq = inverseFrequencies(raw, hd);
   const skip = new Set(options.skipLayers ?? []);
   const half = hd / 2;
+  const qkNorm = raw.model_type === 'qwen3';
+
+  /** Qwen3RMSNorm over each head_dim slice of `vec` (in place). */
+  const normHeads = (vec: Float64Array, heads: number, w: Float32Array): void => {
+    for (let h = 0; h < heads; h++) vec.set(rmsNorm(vec.subarray(h * hd, (h + 1) * hd), w, eps), h * hd);
+  };
 
   const rotate = (vec: Float64Array, heads: number, pos: number): void => {
     for (let h = 0; h < heads; h++) {
@@ -118,11 +125,13 @@ export function referenceForward(raw: Record<string, unknown>, weights: Weights,
     const normed = x.map((v) => rmsNorm(v, weight(weights, `${p}.input_layernorm.weight`), eps));
     const q = normed.map((v, t) => {
       const out = linear(weights, `${p}.self_attn.q_proj`, v, nH * hd);
+      if (qkNorm) normHeads(out, nH, weight(weights, `${p}.self_attn.q_norm.weight`));
       rotate(out, nH, t);
       return out;
     });
     const k = normed.map((v, t) => {
       const out = linear(weights, `${p}.self_attn.k_proj`, v, nKV * hd);
+      if (qkNorm) normHeads(out, nKV, weight(weights, `${p}.self_attn.k_norm.weight`));
       rotate(out, nKV, t);
       return out;
     });

@@ -12,6 +12,9 @@ export interface BlockTensors {
   readonly postAttentionLayernorm: tf.Tensor1D;
   readonly linear: Readonly<Record<LinearModule, FrozenWeight>>;
   readonly bias: Readonly<Partial<Record<LinearModule, tf.Tensor1D>>>;
+  /** [headDim] per-head query / key RMSNorm weights (qwen3), absent for models without them. */
+  readonly qNorm?: tf.Tensor1D;
+  readonly kNorm?: tf.Tensor1D;
   dispose(): void;
 }
 
@@ -37,14 +40,20 @@ export function materializeBlock(config: LlamaFamilyConfig, weights: BlockWeight
   }
   const inputLayernorm = tf.keep(tensorFromArray(weights.inputLayernorm, [hidden]) as tf.Tensor1D);
   const postAttentionLayernorm = tf.keep(tensorFromArray(weights.postAttentionLayernorm, [hidden]) as tf.Tensor1D);
+  const qNorm = weights.qNorm ? (tf.keep(tensorFromArray(weights.qNorm, [weights.qNorm.length])) as tf.Tensor1D) : undefined;
+  const kNorm = weights.kNorm ? (tf.keep(tensorFromArray(weights.kNorm, [weights.kNorm.length])) as tf.Tensor1D) : undefined;
   return {
     inputLayernorm,
     postAttentionLayernorm,
     linear,
     bias,
+    ...(qNorm ? { qNorm } : {}),
+    ...(kNorm ? { kNorm } : {}),
     dispose() {
       inputLayernorm.dispose();
       postAttentionLayernorm.dispose();
+      qNorm?.dispose();
+      kNorm?.dispose();
       for (const w of Object.values(linear)) w.dispose();
       for (const t of Object.values(bias)) t?.dispose();
     },

@@ -1,6 +1,8 @@
 // One Llama decoder block on 2-D activations [batch * tokens, hidden]:
 //   h = x + o_proj(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))))
 //   out = h + mlp(n2(h))
+// Qwen3 adds a per-head RMSNorm of q and k (weights [headDim]) between the
+// projection and rope: rope(qn(q(n1(x)))), rope(kn(k(n1(x)))).
 // A pure tensor function of (weights, x, context): differentiable in x and in
 // whatever the linear-delta hook injects, so training can run it block by block.
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +13,7 @@ import type { BlockContext } from './block-context.js';
 import type { BlockTensors } from './block-tensors.js';
 import type { LinearDeltaHook } from './linear-delta.js';
 import { mlp } from './mlp.js';
-import { rmsNorm } from './rms-norm.js';
+import { headRmsNorm, rmsNorm } from './rms-norm.js';
 import { applyRope } from './rope.js';
 
 /** Keys and values of the positions seen so far, [pastLength, nKV * headDim] each (rotary applied to keys). */
@@ -40,10 +42,15 @@ export function blockForward(arch: Architecture, w: BlockTensors, x: tf.Tensor2D
     if (delta) out = tf.add(out, delta);
     return out;
   };
+  const headNorm = (input: tf.Tensor2D, weight: tf.Tensor1D | undefined, which: string): tf.Tensor2D => {
+    if (!arch.qkNorm) return input;
+    if (!weight) throw new Error(`internal: block ${layer} has no ${which} weight although the architecture has q/k norms`);
+    return headRmsNorm(input, weight, arch.headDim, arch.rmsNormEps);
+  };
   return tf.tidy(() => {
     const normed = rmsNorm(x, w.inputLayernorm, arch.rmsNormEps);
-    const q = applyRope(project(normed, 'q_proj'), arch.headDim, ctx.queryRope);
-    let keys = applyRope(project(normed, 'k_proj'), arch.headDim, ctx.keyRope);
+    const q = applyRope(headNorm(project(normed, 'q_proj'), w.qNorm, 'q_norm'), arch.headDim, ctx.queryRope);
+    let keys = applyRope(headNorm(project(normed, 'k_proj'), w.kNorm, 'k_norm'), arch.headDim, ctx.keyRope);
     let values = project(normed, 'v_proj');
     if (options.past) {
       keys = tf.concat([options.past.keys, keys], 0);

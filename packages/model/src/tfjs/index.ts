@@ -15,5 +15,5 @@ export type { LinearDeltaHook } from './linear-delta.js';
 export { matMul2d } from './mat-mul.js';
 export { FrozenWeight } from './frozen-weight.js';
 export type { WeightLayout } from './frozen-weight.js';
-export { rmsNorm } from './rms-norm.js';
+export { headRmsNorm, rmsNorm } from './rms-norm.js';
 export { unstackRows, stackRows } from './split-rows.js';

@@ -18,8 +18,12 @@ export interface BlockWeights {
   postAttentionLayernorm: Float32Array;
   /** Each [outFeatures, inFeatures] row-major, as in the Hugging Face checkpoint. */
   linear: Record<LinearModule, Float32Array>;
-  /** [outFeatures] where the checkpoint has one (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
+  /** [outFeatures] where the checkpoint has one (qwen2: q/k/v; llama / qwen3 attention_bias: q/k/v/o). */
   bias: Partial<Record<LinearModule, Float32Array>>;
+  /** [headDim] per-head RMSNorm weight of the queries (qwen3 `self_attn.q_norm.weight`); present exactly when config.qkNorm. */
+  qNorm?: Float32Array;
+  /** [headDim] per-head RMSNorm weight of the keys (qwen3 `self_attn.k_norm.weight`); present exactly when config.qkNorm. */
+  kNorm?: Float32Array;
 }
 
 /** A 4-bit linear weight as stored (bitsandbytes layout): what engines with a 4-bit matmul use directly. */
@@ -33,7 +37,7 @@ export interface Packed4bitLinear {
   absmax: Float32Array;
 }
 
-/** A block whose seven linear weights are all 4-bit with one quantType and blockSize; norms and biases float32. */
+/** A block whose seven linear weights are all 4-bit with one quantType and blockSize; norms (q/k norms included) and biases float32. */
 export interface PackedBlockWeights extends Omit<BlockWeights, 'linear'> {
   linear: Record<LinearModule, Packed4bitLinear>;
 }

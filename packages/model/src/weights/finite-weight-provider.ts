@@ -29,9 +29,15 @@ function check(values: Float32Array, tensor: string, source: string): void {
   });
 }
 
+function checkQkNorms(w: Pick<BlockWeights, 'qNorm' | 'kNorm'>, layer: number, source: string): void {
+  if (w.qNorm) check(w.qNorm, `model.layers.${layer}.self_attn.q_norm.weight`, source);
+  if (w.kNorm) check(w.kNorm, `model.layers.${layer}.self_attn.k_norm.weight`, source);
+}
+
 function checkBlock(weights: BlockWeights, layer: number, source: string): void {
   check(weights.inputLayernorm, `model.layers.${layer}.input_layernorm.weight`, source);
   check(weights.postAttentionLayernorm, `model.layers.${layer}.post_attention_layernorm.weight`, source);
+  checkQkNorms(weights, layer, source);
   for (const module of LINEAR_MODULES) {
     check(weights.linear[module], `${linearModulePath(layer, module)}.weight`, source);
     const bias = weights.bias[module];
@@ -43,6 +49,7 @@ function checkBlock(weights: BlockWeights, layer: number, source: string): void 
 function checkPackedBlock(w: PackedBlockWeights, layer: number, source: string): void {
   check(w.inputLayernorm, `model.layers.${layer}.input_layernorm.weight`, source);
   check(w.postAttentionLayernorm, `model.layers.${layer}.post_attention_layernorm.weight`, source);
+  checkQkNorms(w, layer, source);
   for (const module of LINEAR_MODULES) {
     check(w.linear[module].absmax, `${linearModulePath(layer, module)}.weight (absmax)`, source);
     const bias = w.bias[module];

@@ -99,6 +99,7 @@ export class HfWeightProvider implements WeightProvider {
       postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
       linear,
       bias,
+      ...(await this.qkNorms(layer)),
     };
     if (this.cache) this.blocks.set(layer, weights);
     return weights;
@@ -131,6 +132,7 @@ export class HfWeightProvider implements WeightProvider {
       postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
       linear,
       bias,
+      ...(await this.qkNorms(layer)),
     };
     if (this.cache) this.packedBlocks.set(layer, packedBlock);
     return packedBlock;
@@ -143,11 +145,21 @@ export class HfWeightProvider implements WeightProvider {
     this.lmHeadData = null;
   }
 
-  /** As in transformers: qwen2 has q/k/v biases; llama with attention_bias has q/k/v/o biases; mistral none. */
+  /** As in transformers: qwen2 has q/k/v biases; llama and qwen3 with attention_bias have q/k/v/o biases; mistral none. */
   private requiresBias(module: LinearModule): boolean {
     if (!this.config.attentionBias) return false;
     if (module === 'q_proj' || module === 'k_proj' || module === 'v_proj') return true;
-    return module === 'o_proj' && this.config.modelType === 'llama';
+    return module === 'o_proj' && this.config.modelType !== 'qwen2';
+  }
+
+  /** qwen3's per-head query / key norm weights ([head_dim] each), or nothing for models without them. */
+  private async qkNorms(layer: number): Promise<Pick<BlockWeights, 'qNorm' | 'kNorm'>> {
+    if (!this.config.qkNorm) return {};
+    const shape = [this.config.headDim];
+    return {
+      qNorm: await this.read(`model.layers.${layer}.self_attn.q_norm.weight`, shape),
+      kNorm: await this.read(`model.layers.${layer}.self_attn.k_norm.weight`, shape),
+    };
   }
 
   private checkShape(name: string, shape: number[]): void {

@@ -1,4 +1,4 @@
-// Builds tiny random Llama-family model directories (llama, mistral, qwen2) for
+// Builds tiny random Llama-family model directories (llama, mistral, qwen2, qwen3) for
 // tests: a real config.json, safetensors weights (single file or sharded) and
 // the side files a Hugging Face repo carries. Weights come from a seeded PRNG so
 // every run builds the same model.
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { layerTensorName, writeSafetensors, writeShardedSafetensors, type TensorSource } from '@layerprune/tensor-io';
 import { createRandom } from '@layerprune/data';
 
-export type TinyModelType = 'llama' | 'mistral' | 'qwen2';
+export type TinyModelType = 'llama' | 'mistral' | 'qwen2' | 'qwen3';
 
 export interface TinyModelOptions {
   modelType: TinyModelType;
@@ -23,11 +23,11 @@ export interface TinyModelOptions {
   /** Number of shard files; 1 writes model.safetensors. */
   shards?: number;
   /**
-   * Turn the sliding window on with this length: mistral on every layer; qwen2
-   * (use_sliding_window) on layers >= max_window_layers = L - 2.
+   * Turn the sliding window on with this length: mistral on every layer; qwen2 /
+   * qwen3 (use_sliding_window) on layers >= max_window_layers = L - 2.
    */
   slidingWindow?: number;
-  /** qwen2 only: write layer_types (default true), as recent transformers do. */
+  /** qwen2 / qwen3 only: write layer_types (default true), as recent transformers do. */
   layerTypes?: boolean;
   /** Merged over the generated config.json (e.g. per-layer lists). */
   extraConfig?: Record<string, unknown>;
@@ -47,6 +47,7 @@ const ARCHITECTURES: Record<TinyModelType, string> = {
   llama: 'LlamaForCausalLM',
   mistral: 'MistralForCausalLM',
   qwen2: 'Qwen2ForCausalLM',
+  qwen3: 'Qwen3ForCausalLM',
 };
 
 type ConfigOptions = Required<Omit<TinyModelOptions, 'extraConfig' | 'seed' | 'shards' | 'dtype' | 'slidingWindow'>> & {
@@ -75,8 +76,10 @@ function buildConfig(o: ConfigOptions, dtype: string): Record<string, unknown> {
   };
   if (o.modelType === 'llama') Object.assign(base, { attention_bias: false, rope_scaling: null });
   if (o.modelType === 'mistral') Object.assign(base, { sliding_window: o.slidingWindow ?? 4096 });
-  if (o.modelType === 'qwen2') {
-    // As transformers' Qwen2Config: layers >= max_window_layers use the sliding
+  // qwen3: head_dim explicit (Qwen3Config's default is 128), no biases, q/k norms.
+  if (o.modelType === 'qwen3') Object.assign(base, { head_dim: o.hiddenSize / o.numHeads, attention_bias: false });
+  if (o.modelType === 'qwen2' || o.modelType === 'qwen3') {
+    // As transformers' Qwen2Config / Qwen3Config: layers >= max_window_layers use the sliding
     // window when use_sliding_window is on; layer_types spells that out per layer.
     const maxWindowLayers = Math.max(1, L - 2);
     const windowed = o.slidingWindow !== null;
@@ -129,6 +132,10 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions): Pr
       add(t('self_attn.q_proj.bias'), [o.numHeads * headDim], 'bias');
       add(t('self_attn.k_proj.bias'), [o.numKvHeads * headDim], 'bias');
       add(t('self_attn.v_proj.bias'), [o.numKvHeads * headDim], 'bias');
+    }
+    if (o.modelType === 'qwen3') {
+      add(t('self_attn.q_norm.weight'), [headDim], 'norm');
+      add(t('self_attn.k_norm.weight'), [headDim], 'norm');
     }
     add(t('self_attn.o_proj.weight'), [H, o.numHeads * headDim], 'weight');
     add(t('post_attention_layernorm.weight'), [H], 'norm');

@@ -8,7 +8,7 @@ import { DTYPE_BYTES } from '../types.js';
 import { writeSafetensors } from '../write-safetensors.js';
 
 export interface TinyModelDirOptions {
-  modelType?: 'llama' | 'mistral' | 'qwen2';
+  modelType?: 'llama' | 'mistral' | 'qwen2' | 'qwen3';
   layers?: number;
   tie?: boolean;
   /** Merged over config.json. */
@@ -43,6 +43,7 @@ export function tinyTensorShapes(options: TinyModelDirOptions = {}): [string, nu
     if (type === 'qwen2') {
       shapes.push([`${p}.self_attn.q_proj.bias`, [heads * headDim]], [`${p}.self_attn.k_proj.bias`, [kvHeads * headDim]], [`${p}.self_attn.v_proj.bias`, [kvHeads * headDim]]);
     }
+    if (type === 'qwen3') shapes.push([`${p}.self_attn.q_norm.weight`, [headDim]], [`${p}.self_attn.k_norm.weight`, [headDim]]);
   }
   shapes.push(['model.norm.weight', [hidden]]);
   if (!(options.tie ?? false)) shapes.push(['lm_head.weight', [vocab, hidden]]);
@@ -57,6 +58,8 @@ export function tinyConfig(options: TinyModelDirOptions = {}): Record<string, un
     num_hidden_layers: options.layers ?? 2,
     num_attention_heads: TINY.heads,
     num_key_value_heads: TINY.kvHeads,
+    // Qwen3Config's head_dim default is 128, not hidden / heads: spell it out, as saved configs do.
+    ...(options.modelType === 'qwen3' ? { head_dim: TINY.headDim } : {}),
     vocab_size: TINY.vocab,
     tie_word_embeddings: options.tie ?? false,
     ...options.config,
