@@ -21,7 +21,7 @@ describe('checkPipelineInput', () => {
   });
 
   it.each([
-    [{ colour: 'red' }, 'colour', 'p.yaml: colour: unknown field (known: model, data, out, eval, fractions, methods, seed, backend, engine, threads, device, maxDocumentBytes, encodingErrors, analysis, evaluation, heal)'],
+    [{ colour: 'red' }, 'colour', 'p.yaml: colour: unknown field (known: model, data, out, eval, fractions, methods, seed, backend, engine, threads, device, maxDocumentBytes, encodingErrors, textField, analysis, evaluation, heal)'],
     [{ heal: { stepz: 3 } }, 'heal.stepz', 'p.yaml: heal.stepz: unknown field of heal (known: steps, batch, microBatch, seqLen, lr, warmup, rank, alpha, dropout, targets, bits, saveEvery, keepActivations)'],
     [{ analysis: { seq_len: 64 } }, 'analysis.seq_len', undefined],
     [{ evaluation: { limt: 3 } }, 'evaluation.limit'.replace('limit', 'limt'), undefined],

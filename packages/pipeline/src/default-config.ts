@@ -26,6 +26,7 @@ export function defaultPipelineConfig(): PipelineConfigInput {
     device: 'cpu',
     maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES,
     encodingErrors: 'error',
+    textField: 'text',
     // seqLen null: DEFAULT_ANALYSIS_SEQ_LEN / DEFAULT_HEAL_SEQ_LEN, or the model's
     // max_position_embeddings if that is smaller (see resolveSeqLen).
     analysis: { samples: 200, seqLen: null, batch: 8, metric: 'angular' },

@@ -32,6 +32,8 @@ export interface PipelineConfig {
   maxDocumentBytes: number;
   /** Invalid UTF-8 in data: an error naming file and line, or replaced by U+FFFD. */
   encodingErrors: 'error' | 'replace';
+  /** JSON Lines field or Parquet column of `data` holding the text (analysis and healing); default "text". */
+  textField: string;
   /** seqLen null: min(256, the model's max_position_embeddings); a number above the model's is an error. */
   analysis: { samples: number; seqLen: number | null; batch: number; metric: string };
   evaluation: { shots: number; limit: number | null; batch: number; lossChars: number | null };
@@ -123,6 +125,7 @@ export function validatePipelineConfig(input: PipelineConfigInput, file?: string
     device: engine.device,
     maxDocumentBytes: input.maxDocumentBytes as number,
     encodingErrors: input.encodingErrors as PipelineConfig['encodingErrors'],
+    textField: input.textField as string,
     analysis: { samples: a.samples, seqLen: a.seqLen ?? null, batch: a.batch, metric: a.metric },
     evaluation: { shots: e.shots, limit: e.limit ?? null, batch: e.batch, lossChars: e.lossChars ?? null },
     heal: {

@@ -34,7 +34,7 @@ export const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldRule>> = {
   methods: { kind: 'choices', values: PRUNE_METHODS },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   backend: { kind: 'choice', values: PIPELINE_BACKENDS },
-  // The engine analysis and evaluation load models with (healing trains on TensorFlow.js whatever it is).
+  // The engine analysis, evaluation and healing run on (auto: onnx, else tfjs).
   engine: { kind: 'choice', values: ENGINE_NAMES },
   // onnx engine only; null: all cores.
   threads: { kind: 'int', min: 1, max: MAX_ENGINE_THREADS, nullable: true },
@@ -42,6 +42,8 @@ export const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldRule>> = {
   // Limits of the data reader (@layerprune/data) for calibration, training and evaluation files.
   maxDocumentBytes: { kind: 'int', min: 1, max: 2 ** 50 },
   encodingErrors: { kind: 'choice', values: ['error', 'replace'] },
+  // JSON Lines field or Parquet column of `data` holding the text (calibration and healing).
+  textField: { kind: 'string' },
 };
 
 export const SECTION_FIELDS: Readonly<Record<SectionName, Readonly<Record<string, FieldRule>>>> = {

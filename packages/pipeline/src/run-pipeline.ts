@@ -153,7 +153,9 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
   // No stage key holds the engine, its threads or its device: the engines agree to 1e-5, so a
   // resumed run on another engine reuses the finished stages instead of recomputing them.
   emit({ stage: 'analyze', kind: 'start' });
-  const analysisKey = { modelDir, data: config.data, a: config.analysis, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, readLimits };
+  // The text field is in the keys only when it is not the default, so runs made before it existed keep their keys.
+  const textField = config.textField === 'text' ? {} : { textField: config.textField };
+  const analysisKey = { modelDir, data: config.data, a: config.analysis, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, readLimits, ...textField };
   const analysisStage = await store.run('analyze', analysisKey, async () =>
     analyzeStageSummary(
       await analyzeStage({
@@ -167,6 +169,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
         backend: config.backend,
         engine,
         readLimits,
+        field: config.textField,
         log,
         onProgress: (done, total) => emit({ stage: 'analyze', kind: 'progress', done, total, unit: 'samples' }),
       }),
@@ -283,7 +286,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
       emit({ stage, kind: 'start' });
       // keepActivations changes speed and memory, not what is trained: outside the key, like the engine.
       const { keepActivations: _keepActivations, ...healSettings } = config.heal;
-      const healKey = { prunedDir, h: healSettings, data: config.data, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, plan: [run.start, run.end], readLimits };
+      const healKey = { prunedDir, h: healSettings, data: config.data, seed: config.seed, model: fingerprints.model, dataSha: fingerprints.data, plan: [run.start, run.end], readLimits, ...textField };
       const healed = await store.run(stage, healKey, async () => {
         const r = await healResumingWhenValid(log, healDir, {
           model: prunedDir,
@@ -311,6 +314,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
           trainer,
           evalSequences: 0,
           readLimits,
+          field: config.textField,
           log,
           onProgress: (p) =>
             emit({

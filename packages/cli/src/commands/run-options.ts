@@ -12,7 +12,8 @@ export const runCommand = defineCommand<RunOptions, RunCommandResult>({
   builder: (y) =>
     withReadLimitOptions(y)
       .option('model', { type: 'string', describe: 'Model directory, or Hugging Face repo id org/name[@revision] from the local cache (default: the bundled stories260K)' })
-      .option('data', { type: 'string', describe: 'Calibration and healing text: .txt, .jsonl or .gz (default: bundled TinyStories)' })
+      .option('data', { type: 'string', describe: 'Calibration and healing text: .txt, .jsonl, .parquet or .gz (default: bundled TinyStories)' })
+      .option('field', { type: 'string', alias: 'text-field', describe: 'JSON Lines field, or Parquet column, of --data holding the text (default: the pipeline file\'s textField, else "text")' })
       .option('eval', { type: 'string', array: true, describe: 'Evaluation task <kind>:<path>, repeatable (loss, mmlu, arc, hellaswag, boolq, mc)' })
       .option('fractions', { type: 'string', describe: 'Fractions of blocks to drop, comma-separated (default 0.2,0.4,0.6)' })
       .option('methods', { type: 'string', describe: 'similarity,deepest (default both)' })

@@ -45,6 +45,7 @@ export interface RunOptions extends TrainerArgs {
   force?: boolean;
   maxDocumentSize?: string;
   encodingErrors?: ReadLimitArgs['encodingErrors'];
+  field?: string;
 }
 
 export interface RunCommandResult {
@@ -82,6 +83,7 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   ...ENGINE_FLAG_NAMES,
   maxDocumentBytes: '--max-document-size',
   encodingErrors: '--encoding-errors',
+  textField: '--field',
   'analysis.samples': '--samples',
   'evaluation.limit': '--limit',
   'evaluation.shots': '--shots',
@@ -104,6 +106,7 @@ function cliInput(options: RunOptions): PipelineConfigInput {
     threads: options.threads,
     device: options.device,
     ...readLimitsFrom(options),
+    textField: options.field,
     analysis: { samples: options.samples },
     evaluation: { limit: options.limit, shots: options.shots },
     heal: { steps: options.healSteps, keepActivations: options.keepActivations },

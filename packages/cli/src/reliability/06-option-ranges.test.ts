@@ -139,7 +139,7 @@ function cases(): Case[] {
       label: 'run with an unknown top-level key',
       args: cmd('run', '--config', file('top-level.yaml')),
       code: 'CONFIG_INVALID',
-      message: /top-level\.yaml: colour: unknown field \(known: model, data, out, eval, fractions, methods, seed, backend, engine, threads, device, maxDocumentBytes, encodingErrors, analysis, evaluation, heal\)$/,
+      message: /top-level\.yaml: colour: unknown field \(known: model, data, out, eval, fractions, methods, seed, backend, engine, threads, device, maxDocumentBytes, encodingErrors, textField, analysis, evaluation, heal\)$/,
     },
     { label: 'run with heal: { stepz: 3 }', args: cmd('run', '--config', file('nested.yaml')), code: 'CONFIG_INVALID', message: /nested\.yaml: heal\.stepz: unknown field of heal \(known: steps, batch, / },
     { label: 'run with analysis.seq_len in JSON', args: cmd('run', '--config', file('nested.json')), code: 'CONFIG_INVALID', message: /nested\.json: analysis\.seq_len: unknown field of analysis/ },
