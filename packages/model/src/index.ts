@@ -18,6 +18,8 @@ export type { Architecture } from './config/resolve-architecture.js';
 
 export { tfjsEngineFactory } from './engine/tfjs-engine-factory.js';
 export type { EngineFactory, PreparedEngine } from './engine/engine-factory.js';
+export { chooseFirstFactory, describeSkipped } from './engine/choose-first-factory.js';
+export type { FactoryChoiceRules, SkippedFactory } from './engine/choose-first-factory.js';
 export { targetRows, headRows } from './engine/target-rows.js';
 export type { TargetRows, HeadRows } from './engine/target-rows.js';
 export { causalMaskValues, MASKED_SCORE } from './attention/causal-mask.js';
