@@ -13,19 +13,29 @@ export type HeadGraphKind = 'logits' | 'log_prob';
  * targets int64 [rows]. Outputs: logits [rows, V]; 'log_prob' also log_prob [rows]
  * (fetch logits from it only when they are wanted too: unrequested outputs are not copied).
  */
-export function buildHeadGraph(arch: Architecture, kind: HeadGraphKind): Uint8Array {
+/** Inputs x [rows, H], norm [H], lm_head [V, H] and the logits [rows, V] of the final norm and head. */
+export function emitHeadLogits(g: GraphBuilder, arch: Architecture): { x: string; norm: string; lmHead: string; logits: string } {
   const { hiddenSize: H, vocabSize: V } = arch;
-  const g = new GraphBuilder(`head_${kind}`);
   const x = g.input('x', 'float32', ['rows', H]);
   const norm = g.input('norm', 'float32', [H]);
   const lmHead = g.input('lm_head', 'float32', [V, H]);
   const normed = g.op('RMSNormalization', [x, norm], { axis: -1, epsilon: { float: arch.rmsNormEps } });
-  const logits = g.op('Gemm', [normed, lmHead], { transB: 1 });
-  g.output('logits', logits, 'float32', ['rows', V]);
-  if (kind === 'logits') return g.encode();
+  return { x, norm, lmHead, logits: g.op('Gemm', [normed, lmHead], { transB: 1 }) };
+}
+
+/** Input targets int64 [rows] and, per row, logits[target] and logsumexp(logits), both [rows, 1]. */
+export function emitTargetTerms(g: GraphBuilder, logits: string): { targets: string; picked: string; logSumExp: string } {
   const targets = g.input('targets', 'int64', ['rows']);
   const picked = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
-  const logSumExp = g.op('ReduceLogSumExp', [logits, g.int64s([1])], { keepdims: 1 });
+  return { targets, picked, logSumExp: g.op('ReduceLogSumExp', [logits, g.int64s([1])], { keepdims: 1 }) };
+}
+
+export function buildHeadGraph(arch: Architecture, kind: HeadGraphKind): Uint8Array {
+  const g = new GraphBuilder(`head_${kind}`);
+  const { logits } = emitHeadLogits(g, arch);
+  g.output('logits', logits, 'float32', ['rows', arch.vocabSize]);
+  if (kind === 'logits') return g.encode();
+  const { picked, logSumExp } = emitTargetTerms(g, logits);
   const logProb = g.op('Reshape', [g.op('Sub', [picked, logSumExp]), g.int64s([-1])]);
   g.output('log_prob', logProb, 'float32', ['rows']);
   return g.encode();

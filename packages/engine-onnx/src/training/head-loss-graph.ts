@@ -7,6 +7,7 @@
 // the gradient and not the reported loss.)
 import type { Architecture } from '@layerprune/model';
 import { GraphBuilder } from '../graph/graph-builder.js';
+import { emitHeadLogits, emitTargetTerms } from '../graph/head-graph.js';
 import { rmsNormBackward } from './graph-math.js';
 
 /**
@@ -14,17 +15,11 @@ import { rmsNormBackward } from './graph-math.js';
  * with `gradient` also grad_weights [rows]. Outputs: loss (scalar); with `gradient` dx [rows, H].
  */
 export function buildHeadLossGraph(arch: Architecture, options: { gradient: boolean }): Uint8Array {
-  const { hiddenSize: H, vocabSize: V } = arch;
+  const H = arch.hiddenSize;
   const g = new GraphBuilder(options.gradient ? 'head_loss_backward' : 'head_loss');
-  const x = g.input('x', 'float32', ['rows', H]);
-  const norm = g.input('norm', 'float32', [H]);
-  const lmHead = g.input('lm_head', 'float32', [V, H]);
-  const targets = g.input('targets', 'int64', ['rows']);
+  const { x, norm, lmHead, logits } = emitHeadLogits(g, arch);
+  const { targets, picked, logSumExp } = emitTargetTerms(g, logits);
   const weights = g.input('weights', 'float32', ['rows']);
-  const normed = g.op('RMSNormalization', [x, norm], { axis: -1, epsilon: { float: arch.rmsNormEps } });
-  const logits = g.op('Gemm', [normed, lmHead], { transB: 1 });
-  const picked = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64s([1])])], { axis: 1 });
-  const logSumExp = g.op('ReduceLogSumExp', [logits, g.int64s([1])], { keepdims: 1 });
   const nll = g.op('Reshape', [g.op('Sub', [logSumExp, picked]), g.int64s([-1])]);
   g.output('loss', g.op('ReduceSum', [g.op('Mul', [nll, weights]), g.int64s([0])], { keepdims: 0 }), 'float32', []);
   if (!options.gradient) return g.encode();
