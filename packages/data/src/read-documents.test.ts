@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -64,6 +64,34 @@ describe('readDocuments on the real fixtures', () => {
       if (first.length === 3) break;
     }
     expect(first).toEqual(c4Texts.slice(0, 3));
+  });
+
+  // Linux only (/proc): the file descriptors this process holds on `file`.
+  function openDescriptorsOn(file: string): string[] {
+    return readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false; // closed between the listing and the readlink
+      }
+    });
+  }
+
+  it.runIf(process.platform === 'linux')('closes the file when the caller stops after the first document (text, JSON Lines)', async () => {
+    // The first document comes from the sniffed head; stopping there used to leave the
+    // line reader suspended with its handle open until garbage collection (and Node's
+    // "Closing file descriptor on garbage collection" warning on stderr).
+    for (const [name, content] of [
+      ['first.jsonl', '{"text":"a"}\n{"text":"b"}\n{"text":"c"}\n'],
+      ['first.txt', 'one\n\ntwo\n\nthree\n'],
+    ]) {
+      const file = realpathSync(write(name, content));
+      const documents = readDocuments(file);
+      expect((await documents.next()).value).toMatchObject({ index: 0 });
+      expect(openDescriptorsOn(file)).toHaveLength(1);
+      await documents.return(undefined);
+      expect(openDescriptorsOn(file)).toEqual([]);
+    }
   });
 });
 

@@ -72,30 +72,37 @@ export async function* readDocuments(file: string, options: ReadDocumentsOptions
     return;
   }
   const lines = readLines(file, options);
-  // Peek at the first non-blank line for sniffing, then replay it.
-  const head: Line[] = [];
-  let next = await lines.next();
-  while (!next.done && next.value.text.trim() === '') {
+  // Closed here whatever happens: a caller that stops after the first document
+  // returns `replay` while it is still in `head`, which never reaches `lines`, and its
+  // file handle would otherwise stay open until garbage collection.
+  try {
+    // Peek at the first non-blank line for sniffing, then replay it.
+    const head: Line[] = [];
+    let next = await lines.next();
+    while (!next.done && next.value.text.trim() === '') {
+      head.push(next.value);
+      next = await lines.next();
+    }
+    if (next.done) throw new DataError('EMPTY_INPUT', `${file}: the file is empty (no documents)`, { file });
     head.push(next.value);
-    next = await lines.next();
-  }
-  if (next.done) throw new DataError('EMPTY_INPUT', `${file}: the file is empty (no documents)`, { file });
-  head.push(next.value);
-  let format: 'text' | 'jsonl';
-  if (requested === 'auto') format = formatFromName(file) ?? (looksLikeJsonl(next.value.text) ? 'jsonl' : 'text');
-  else format = requested;
+    let format: 'text' | 'jsonl';
+    if (requested === 'auto') format = formatFromName(file) ?? (looksLikeJsonl(next.value.text) ? 'jsonl' : 'text');
+    else format = requested;
 
-  async function* replay(): AsyncGenerator<Line> {
-    yield* head;
-    yield* lines;
+    async function* replay(): AsyncGenerator<Line> {
+      yield* head;
+      yield* lines;
+    }
+    const documents = format === 'jsonl' ? parseJsonlDocuments(replay(), file, options.field) : parseTextDocuments(replay(), file, options);
+    let count = 0;
+    for await (const document of documents) {
+      count += 1;
+      yield document;
+    }
+    if (count === 0) throw new DataError('EMPTY_INPUT', `${file}: no non-empty documents found (format ${format})`, { file });
+  } finally {
+    await lines.return(undefined);
   }
-  const documents = format === 'jsonl' ? parseJsonlDocuments(replay(), file, options.field) : parseTextDocuments(replay(), file, options);
-  let count = 0;
-  for await (const document of documents) {
-    count += 1;
-    yield document;
-  }
-  if (count === 0) throw new DataError('EMPTY_INPUT', `${file}: no non-empty documents found (format ${format})`, { file });
 }
 
 /** All documents of `file` in memory. Prefer readDocuments + sampleDocuments for large corpora. */
