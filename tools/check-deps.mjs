@@ -42,16 +42,18 @@ export const LAYERS = {
   similarity: 1,
   data: 1,
   figures: 1,
-  quant: 2,
-  model: 3,
-  surgery: 4,
-  lora: 4,
-  eval: 4,
+  // What each model family is (config, tensor names and shapes) on top of tensor-io's files.
+  architectures: 2,
+  quant: 3,
+  model: 4,
+  surgery: 5,
+  lora: 5,
+  eval: 5,
   // The onnx engine implements lora's TrainerFactory besides model's EngineFactory.
-  'engine-onnx': 5,
-  report: 5,
-  pipeline: 6,
-  cli: 7,
+  'engine-onnx': 6,
+  report: 6,
+  pipeline: 7,
+  cli: 8,
 };
 
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;

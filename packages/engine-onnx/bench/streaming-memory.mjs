@@ -109,8 +109,9 @@ function randomBf16(count, seed, scale) {
 }
 
 async function writeModel(dir, config) {
-  const { expectedModelTensors, parseLlamaFamilyConfig, writeShardedSafetensors } = await import('@layerprune/tensor-io');
-  const tensors = expectedModelTensors(parseLlamaFamilyConfig(config, 'config.json'), config).filter((t) => t.required);
+  const { writeShardedSafetensors } = await import('@layerprune/tensor-io');
+  const { expectedModelTensors, parseArchitectureConfig } = await import('@layerprune/architectures');
+  const tensors = expectedModelTensors(parseArchitectureConfig(config, 'config.json')).filter((t) => t.required);
   await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   // writeSharded calls read() when a tensor is due, so the writer holds one tensor (the
   // 0.79 GB bf16 embedding at most), never the model. Norm weights are ones, as initialised.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
 import { loadModel, loadTokenizer, selectBackend } from '@layerprune/model';
 import { openQuantizedWeights, quantizeModelDir } from '@layerprune/quant';
-import { openModelDir } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateLoss } from './evaluate-loss.js';
 import { FrozenBase } from './frozen-base.js';

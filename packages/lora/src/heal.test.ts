@@ -4,7 +4,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
-import { openModelDir } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { describe, expect, it } from 'vitest';
 import { FrozenBase } from './frozen-base.js';
 import { heal } from './heal.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@layerprune/data';
 import { loadModel, resolveArchitecture } from '@layerprune/model';
-import { openModelDir } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrozenBase } from './frozen-base.js';
 import { heal } from './heal.js';

@@ -1,21 +1,32 @@
 // The model runtime's Architecture for a training config, so training runs the
 // very block the runtime evaluates with (@layerprune/model blockForward).
 import { resolveArchitecture, type Architecture } from '@layerprune/model';
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import type { TrainModelConfig } from './train-model-config.js';
 
 /** `source` names the config in error messages. The rotary tables come from the returned invFreq (one definition, @layerprune/model's). */
 export function trainArchitecture(config: TrainModelConfig, source = 'training config'): Architecture {
-  const full: LlamaFamilyConfig = {
+  const full: ArchitectureConfig = {
     maxPositionEmbeddings: 0,
     torchDtype: null,
     bosTokenId: null,
     eosTokenId: null,
+    // The plain Llama block unless the config says otherwise.
+    mlpBias: false,
+    fusedProjections: false,
+    normWeightOffset: 0,
+    sandwichNorms: false,
+    embeddingScale: 1,
+    attentionScale: config.headDim ** -0.5,
+    attnLogitSoftcap: null,
+    finalLogitSoftcap: null,
+    localRopeTheta: null,
     ...config,
-    // Training has always used full causal attention (no sliding window); the
-    // model type only selects window rules, so plain llama keeps that exactly.
+    // Training has always used full causal attention (no sliding window; checkTrainingWindows
+    // refuses sequences a window would cut); the model type is not read past this point.
     modelType: 'llama',
     slidingWindow: null,
+    layerTypes: new Array<'full_attention'>(config.numHiddenLayers).fill('full_attention'),
     // qwen3's q/k norms are part of the block whatever the model type says.
     qkNorm: config.qkNorm === true,
   };

@@ -1,6 +1,6 @@
 // The architecture facts the trainer needs, a subset of tensor-io's
-// LlamaFamilyConfig (so a config from openModelDir passes as it is).
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+// ArchitectureConfig (so a config from openModelDir passes as it is).
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import { LoraError } from './lora-error.js';
 import { trainArchitecture } from './train-architecture.js';
 
@@ -8,7 +8,7 @@ import { trainArchitecture } from './train-architecture.js';
 export const TRAIN_ROPE_TYPES: readonly string[] = ['default', 'linear', 'llama3'];
 
 export type TrainModelConfig = Pick<
-  LlamaFamilyConfig,
+  ArchitectureConfig,
   | 'hiddenSize'
   | 'intermediateSize'
   | 'numHiddenLayers'
@@ -28,7 +28,28 @@ export type TrainModelConfig = Pick<
    * (`self_attn.q_norm.weight` / `k_norm.weight`, [headDim]) before rotary.
    * Absent means false, so configs written before qwen3 keep their meaning.
    */
-  Partial<Pick<LlamaFamilyConfig, 'qkNorm'>>;
+  Partial<Pick<ArchitectureConfig, 'qkNorm'>> &
+  /**
+   * The family features of @layerprune/architectures (Gemma's norms, scales and
+   * softcaps, Phi-3's fused projections, per-layer types); absent means the Llama
+   * block, so configs written before them keep their meaning.
+   */
+  Partial<
+    Pick<
+      ArchitectureConfig,
+      | 'mlpBias'
+      | 'fusedProjections'
+      | 'normWeightOffset'
+      | 'sandwichNorms'
+      | 'embeddingScale'
+      | 'attentionScale'
+      | 'attnLogitSoftcap'
+      | 'finalLogitSoftcap'
+      | 'localRopeTheta'
+      | 'layerTypes'
+      | 'slidingWindow'
+    >
+  >;
 
 /**
  * Refuses architectures the training block does not implement (instead of

@@ -12,18 +12,8 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
 import { writeOutputDirectory } from '@layerprune/safe-output';
-import {
-  copyModelFiles,
-  MODEL_CARD_NAME,
-  openModelDir,
-  packageInfo,
-  readModelCard,
-  renderDerivedModelCard,
-  writeFileAtomic,
-  writeShardedSafetensors,
-  type DType,
-  type TensorSource,
-} from '@layerprune/tensor-io';
+import { copyModelFiles, MODEL_CARD_NAME, packageInfo, readModelCard, renderDerivedModelCard, writeFileAtomic, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import type { FrozenBase } from './frozen-base.js';
 import type { LoraAdapters } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';

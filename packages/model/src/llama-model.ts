@@ -1,6 +1,6 @@
 // The public model object: validates token batches, pads them to the right,
 // and delegates to an Engine. Results are plain Float32Arrays.
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import type { Engine, PositionSelection, TokenBatch } from './engine.js';
 import { ModelError } from './errors.js';
 import { generateTokens } from './generate/generate-tokens.js';
@@ -28,7 +28,7 @@ export interface ForwardResult {
 }
 
 export interface LlamaModel {
-  readonly config: LlamaFamilyConfig;
+  readonly config: ArchitectureConfig;
   readonly dir: string;
   /** The TensorFlow.js backend in use ("wasm", "tensorflow", ...). */
   readonly backend: string;

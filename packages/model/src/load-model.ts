@@ -3,8 +3,9 @@
 // random models, a dequantizing 4-bit provider).
 import { readFile } from 'node:fs/promises';
 import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
-import { isTensorIoError, openModelDir, validateModelWeights } from '@layerprune/tensor-io';
-import type { LlamaFamilyConfig, ModelDir } from '@layerprune/tensor-io';
+import { isTensorIoError } from '@layerprune/tensor-io';
+import { isArchitectureError, openModelDir, validateModelWeights } from '@layerprune/architectures';
+import type { ArchitectureConfig, ModelDir } from '@layerprune/architectures';
 import type { BackendName } from './backend/choose-backend.js';
 import { resolveArchitecture } from './config/resolve-architecture.js';
 import type { Architecture } from './config/resolve-architecture.js';
@@ -136,7 +137,7 @@ function defaultLog(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function eosSet(config: LlamaFamilyConfig, extra: number[]): Set<number> {
+function eosSet(config: ArchitectureConfig, extra: number[]): Set<number> {
   const ids = new Set<number>(extra);
   const eos = config.eosTokenId;
   if (typeof eos === 'number') ids.add(eos);
@@ -163,7 +164,7 @@ export async function createModelFromProvider(provider: WeightProvider, options:
   return model;
 }
 
-/** tensor-io codes kept as they are, so one defect has one code in every command (prune, quantize, eval...). */
+/** tensor-io and architectures codes kept as they are, so one defect has one code in every command (prune, quantize, eval...). */
 const KEPT_CODES = new Set<ModelErrorCode>([
   'UNSUPPORTED_ARCHITECTURE',
   'WEIGHTS_MISMATCH',
@@ -175,7 +176,7 @@ const KEPT_CODES = new Set<ModelErrorCode>([
 ]);
 
 function asModelError(error: unknown, dir: string): unknown {
-  if (!isTensorIoError(error)) return error;
+  if (!isTensorIoError(error) && !isArchitectureError(error)) return error;
   const code = KEPT_CODES.has(error.code as ModelErrorCode) ? (error.code as ModelErrorCode) : 'MODEL_DIR_INVALID';
   return new ModelError(code, error.message, {
     file: error.file ?? dir,

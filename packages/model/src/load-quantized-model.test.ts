@@ -20,7 +20,8 @@ import {
   quantizeModelDir,
   type QuantType,
 } from '@layerprune/quant';
-import { openModelDir, openSafetensors, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { openSafetensors, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend/select-backend.js';
 import type { ModelError } from './errors.js';

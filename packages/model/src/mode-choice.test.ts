@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLlamaFamilyConfig } from '@layerprune/tensor-io';
+import { parseArchitectureConfig } from '@layerprune/architectures';
 import { resolveArchitecture } from './config/resolve-architecture.js';
 import { createModelFromProvider, WASM_RESIDENT_LIMIT_BYTES } from './load-model.js';
 import { residentWeightBytes } from './memory/estimate-load-memory.js';
@@ -16,7 +16,7 @@ const RAW = {
   num_key_value_heads: 4,
   vocab_size: 32000,
 };
-const config = parseLlamaFamilyConfig(RAW, 'tinyllama/config.json');
+const config = parseArchitectureConfig(RAW, 'tinyllama/config.json');
 
 /** Creating a streaming engine reads only the embedding and the final norm; no block is touched here. */
 const provider: WeightProvider = {

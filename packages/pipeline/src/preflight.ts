@@ -14,7 +14,7 @@ import { access, stat } from 'node:fs/promises';
 import type { TaskSpec } from '@layerprune/eval';
 import { checkTrainable, checkTrainingWindows, LoraError, type TrainerFactory } from '@layerprune/lora';
 import { ModelError, resolveArchitecture, type Architecture, type EngineFactory } from '@layerprune/model';
-import { openModelDir, type LlamaFamilyConfig } from '@layerprune/tensor-io';
+import { openModelDir, type ArchitectureConfig } from '@layerprune/architectures';
 import type { PipelineConfig } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
 import { DEFAULT_HEAL_SEQ_LEN } from './default-config.js';
@@ -56,7 +56,7 @@ function inStage(stage: string, error: unknown): unknown {
  */
 export function checkStageSupport(
   config: PipelineConfig,
-  modelConfig: LlamaFamilyConfig,
+  modelConfig: ArchitectureConfig,
   rawConfig: Record<string, unknown>,
   configFile: string,
   engines: readonly EngineFactory[] = [],

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { defaultModelDir } from '@layerprune/assets';
 import type { RunResults } from '@layerprune/report';
 import { optimalBlockFromAnalysis, readAnalysisFile } from '@layerprune/surgery';
-import { openModelDir } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as TrainerFactoriesModule from './engine/trainer-factories.js';
 import { trainerFactories } from './engine/trainer-factories.js';

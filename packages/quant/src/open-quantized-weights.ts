@@ -6,7 +6,8 @@
 // A directory without quantization reads as all dense, so a model runtime can
 // always load through this.
 import { join } from 'node:path';
-import { openModelDir, type DType, type ModelDir } from '@layerprune/tensor-io';
+import { type DType } from '@layerprune/tensor-io';
+import { openModelDir, type ModelDir } from '@layerprune/architectures';
 import { fourBitTensorNames, int8TensorNames } from './bnb-tensor-names.js';
 import { dequantize } from './dequantize.js';
 import { QuantError } from './errors.js';

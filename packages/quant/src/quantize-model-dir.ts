@@ -7,17 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
-import {
-  copyModelFiles,
-  MODEL_CARD_NAME,
-  openModelDir,
-  packageInfo,
-  readModelCard,
-  renderDerivedModelCard,
-  writeShardedSafetensors,
-  type DType,
-  type TensorSource,
-} from '@layerprune/tensor-io';
+import { copyModelFiles, MODEL_CARD_NAME, packageInfo, readModelCard, renderDerivedModelCard, writeShardedSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { checkBlockSize } from './check-block-size.js';
 import { dequantize } from './dequantize.js';
 import { QuantError } from './errors.js';

@@ -3,7 +3,7 @@
 // "unexpected"), and side files are copied as regular files, never from outside.
 import { lstat, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkModelWeights, openModelDir } from '@layerprune/tensor-io';
+import { checkModelWeights, openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQuantizedWeights } from './open-quantized-weights.js';
 import { quantizeModelDir, type QuantizeModelOptions } from './quantize-model-dir.js';

@@ -1,4 +1,4 @@
-import { parseLayerTensorName } from '@layerprune/tensor-io';
+import { parseLayerTensorName } from '@layerprune/architectures';
 
 /** What a tensor of a Llama-family checkpoint is, for deciding what to quantize. */
 export type TensorCategory = 'block-linear' | 'embedding' | 'lm_head' | 'norm' | 'bias' | 'other';

@@ -2,7 +2,7 @@
 // dropped, tensors of kept blocks get their new index through the name template
 // `model.layers.${i}.<suffix>`, and every other tensor (embeddings, final norm,
 // lm_head...) is kept under its own name.
-import { layerTensorName, parseLayerTensorName } from '@layerprune/tensor-io';
+import { layerTensorName, parseLayerTensorName } from '@layerprune/architectures';
 import { SurgeryError } from './errors.js';
 import type { RemovalPlan } from './removal-plan.js';
 

@@ -2,7 +2,7 @@
 // headers only (no tensor data is read, nothing is written): the resolved plan,
 // the tensor renames, the rewritten config and the size before and after. The
 // CLI prints this; pruneModel executes it.
-import { validateModelWeights, type ModelDir } from '@layerprune/tensor-io';
+import { validateModelWeights, type ModelDir } from '@layerprune/architectures';
 import { mapLayerTensors, type TensorMapping } from './map-layer-tensors.js';
 import type { RemovalPlan, RemovalSpec, ResolvePlanOptions } from './removal-plan.js';
 import { resolveRemovalPlan } from './resolve-removal-plan.js';

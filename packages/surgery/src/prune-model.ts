@@ -6,7 +6,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
-import { copyModelFiles, MODEL_CARD_NAME, openModelDir, openSafetensors, readModelCard, renderDerivedModelCard } from '@layerprune/tensor-io';
+import { copyModelFiles, MODEL_CARD_NAME, openSafetensors, readModelCard, renderDerivedModelCard } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { buildProvenance, type SourceWeightFile } from './build-provenance.js';
 import { SurgeryError } from './errors.js';
 import { planPrune, type PrunePreview } from './plan-prune.js';

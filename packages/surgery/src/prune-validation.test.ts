@@ -3,7 +3,8 @@
 // side files as regular files, refusing links that leave the model directory.
 import { lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyModelFiles, openModelDir, openSafetensors, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { copyModelFiles, openSafetensors, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPrune } from './plan-prune.js';
 import { pruneModel } from './prune-model.js';
@@ -66,7 +67,7 @@ describe('pruneModel on a model whose weights disagree with config.json', () => 
       () => new Error('pruned'),
       (e: unknown) => e,
     )) as Error;
-    expect(error).toMatchObject({ name: 'TensorIoError', code });
+    expect(error).toMatchObject({ name: 'ArchitectureError', code });
     expect(error.message).toMatch(message);
     expect(await exists(out)).toBe(false);
     expect(await hashDir(dir)).toEqual(before);

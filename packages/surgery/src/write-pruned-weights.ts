@@ -6,14 +6,7 @@
 // re-shards, and a single-file input gives `model.safetensors`.
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import {
-  shardFileName,
-  writeFileAtomic,
-  writeSafetensors,
-  writeShardedSafetensors,
-  type TensorSource,
-  type WeightStore,
-} from '@layerprune/tensor-io';
+import { shardFileName, writeFileAtomic, writeSafetensors, writeShardedSafetensors, type TensorSource, type WeightStore } from '@layerprune/tensor-io';
 import type { TensorMove } from './map-layer-tensors.js';
 
 export interface WriteWeightsOptions {

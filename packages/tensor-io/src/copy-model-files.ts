@@ -12,7 +12,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { OUTPUT_MANIFEST_NAME } from '@layerprune/safe-output';
-import type { ModelDir } from './open-model-dir.js';
+import type { ModelFiles } from './open-model-files.js';
 import { resolveModelFile } from './resolve-model-file.js';
 
 export interface CopiedFiles {
@@ -27,7 +27,7 @@ const WEIGHT_LIKE = /\.(safetensors|bin|pt|pth|ckpt|gguf|ggml|h5|msgpack|onnx|np
 const REWRITTEN = ['config.json', OUTPUT_MANIFEST_NAME];
 
 /** Copy the non-weight files of `model` into `dest` (which exists), except `exclude` (relative paths the caller writes itself). */
-export async function copyModelFiles(model: ModelDir, dest: string, options: { exclude?: string[] } = {}): Promise<CopiedFiles> {
+export async function copyModelFiles(model: ModelFiles, dest: string, options: { exclude?: string[] } = {}): Promise<CopiedFiles> {
   const rewritten = new Set([...REWRITTEN, ...(options.exclude ?? [])]);
   const { tokenizer, tokenizerConfig, generationConfig, others } = model.files;
   const candidates = [tokenizer, tokenizerConfig, generationConfig, ...others].filter((p): p is string => p !== null);

@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelCard, renderDerivedModelCard, type DerivedModelCard } from './derived-model-card.js';
-import { openModelDir } from './open-model-dir.js';
+import { openModelFiles } from './open-model-files.js';
+import { float32LeBytes, rawSafetensors } from './testing/raw-safetensors.js';
 import { makeTempDir, removeTempDir } from './testing/temp-dir.js';
-import { writeTinyModelDir } from './testing/tiny-model-dir.js';
 
 let root: string;
 beforeAll(async () => {
@@ -13,6 +13,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeTempDir(root);
 });
+
+/** A directory openModelFiles accepts: a config and one tensor. */
+async function writeModelFiles(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), '{"model_type":"llama"}');
+  await writeFile(join(dir, 'model.safetensors'), rawSafetensors({ w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, float32LeBytes([1])));
+  return dir;
+}
 
 function card(sourceCard: string | null, overrides: Partial<DerivedModelCard> = {}): string {
   return renderDerivedModelCard({
@@ -129,15 +137,15 @@ describe('renderDerivedModelCard', () => {
 
 describe('readModelCard', () => {
   it('reads README.md of a model directory, or null without one', async () => {
-    const dir = await writeTinyModelDir(join(root, 'with-card'));
+    const dir = await writeModelFiles(join(root, 'with-card'));
     await writeFile(join(dir, 'README.md'), '# card\n');
-    const model = await openModelDir(dir);
+    const model = await openModelFiles(dir);
     try {
       expect(await readModelCard(model)).toBe('# card\n');
     } finally {
       await model.close();
     }
-    const bare = await openModelDir(await writeTinyModelDir(join(root, 'bare')));
+    const bare = await openModelFiles(await writeModelFiles(join(root, 'bare')));
     try {
       expect(await readModelCard(bare)).toBeNull();
     } finally {
@@ -146,9 +154,9 @@ describe('readModelCard', () => {
   });
 
   it('does not embed a card over 1 MiB', async () => {
-    const dir = await writeTinyModelDir(join(root, 'huge-card'));
+    const dir = await writeModelFiles(join(root, 'huge-card'));
     await writeFile(join(dir, 'README.md'), 'x'.repeat((1 << 20) + 1));
-    const model = await openModelDir(dir);
+    const model = await openModelFiles(dir);
     try {
       expect(await readModelCard(model)).toBe(`(The source's README.md is ${(1 << 20) + 1} bytes, more than ${1 << 20}; it is not included.)\n`);
     } finally {

@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fsError } from './fs-error.js';
-import type { ModelDir } from './open-model-dir.js';
+import type { ModelFiles } from './open-model-files.js';
 import { resolveModelFile } from './resolve-model-file.js';
 import { hubRepoIdOf, modelDisplayName } from './hub-repo-id-of.js';
 
@@ -211,7 +211,7 @@ export function renderDerivedModelCard(card: DerivedModelCard): string {
  * refused (SYMLINK_OUTSIDE_MODEL_DIR); a card over 1 MiB or that is not a
  * regular file is replaced by a one-line note; invalid UTF-8 becomes U+FFFD.
  */
-export async function readModelCard(model: ModelDir): Promise<string | null> {
+export async function readModelCard(model: ModelFiles): Promise<string | null> {
   const path = model.files.others.find((file) => relative(model.dir, file) === MODEL_CARD_NAME);
   if (path === undefined) return null;
   const real = await resolveModelFile(model.dir, path);

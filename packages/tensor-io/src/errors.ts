@@ -27,17 +27,10 @@ export type TensorIoErrorCode =
   | 'PATH_TRAVERSAL'
   | 'CONFIG_NOT_FOUND'
   | 'CONFIG_INVALID'
-  | 'UNSUPPORTED_ARCHITECTURE'
   | 'WEIGHTS_NOT_FOUND'
   | 'WRITE_FAILED'
   | 'INVALID_SIZE'
   | 'INVALID_ARGUMENT'
-  // A model directory whose weights disagree with its config.json (validateModelWeights).
-  | 'WEIGHTS_MISMATCH'
-  | 'TENSOR_MISSING'
-  | 'TENSOR_UNEXPECTED'
-  | 'SHAPE_MISMATCH'
-  | 'DTYPE_MISMATCH'
   | 'SYMLINK_OUTSIDE_MODEL_DIR'
   // A Hugging Face repo id (`org/name[@revision]`) that the local cache does not hold (resolveModelSource).
   | 'MODEL_NOT_IN_CACHE'

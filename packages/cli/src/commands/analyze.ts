@@ -13,7 +13,7 @@ import { renderDistanceHeatmap, renderMinDistanceCurve } from '@layerprune/figur
 import type { BackendName } from '@layerprune/model';
 import { SIMILARITY_METRICS, similarityMetricInfo, type DistanceTable, type SimilarityMetric } from '@layerprune/similarity';
 import { checkOutputTarget, requireReplaceable, writeOutputDirectory } from '@layerprune/safe-output';
-import { openModelDir } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import type { CommandContext } from '../cli/command-context.js';
 import type { Progress } from '../cli/progress.js';
 import type { ReadLimitArgs } from '../cli/read-limit-options.js';

@@ -4,7 +4,7 @@
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
 import { heal, parseTargetModules, type HealResult } from '@layerprune/lora';
 import { isBackendName, type BackendName } from '@layerprune/model';
-import { openModelDir } from '@layerprune/tensor-io';
+import { openModelDir } from '@layerprune/architectures';
 import { BACKEND_NAMES } from '../cli/backend-option.js';
 import type { CommandContext } from '../cli/command-context.js';
 import type { TrainerArgs } from '../cli/engine-option.js';

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { layerTensorName, writeSafetensors, writeShardedSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { writeSafetensors, writeShardedSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { layerTensorName } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../testing/run-cli.js';
 import type { InspectResult } from './inspect.js';

@@ -6,8 +6,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fourBitTensorNames, parseQuantizationConfig, parseQuantStateJson, QuantError } from '@layerprune/quant';
-import { checkModelWeights, expectedModelTensors, openModelDir, openSafetensors } from '@layerprune/tensor-io';
-import type { DType, LlamaFamilyConfig, ModelDir, TensorInfo } from '@layerprune/tensor-io';
+import { openSafetensors } from '@layerprune/tensor-io';
+import { checkModelWeights, expectedModelTensors, openModelDir } from '@layerprune/architectures';
+import type { DType, TensorInfo } from '@layerprune/tensor-io';
+import type { ArchitectureConfig, ModelDir } from '@layerprune/architectures';
 import type { CommandContext } from '../cli/command-context.js';
 import { escapeTerminal } from '../cli/escape-terminal.js';
 import { formatBytes, formatCount, formatTable } from '../cli/output.js';
@@ -106,9 +108,9 @@ function totalsOf(tensors: InspectTensor[]): InspectTotals {
  * blocks with their biases and qwen3 q/k norms, final norm, head unless tied): the required
  * tensors of tensor-io's expectedModelTensors, the description directory validation uses.
  */
-export function expectedParameterCount(c: LlamaFamilyConfig, rawConfig: Record<string, unknown> = {}): number {
+export function expectedParameterCount(c: ArchitectureConfig, rawConfig: Record<string, unknown> = {}): number {
   let total = 0;
-  for (const t of expectedModelTensors(c, rawConfig)) if (t.required) total += t.shape.reduce((a, b) => a * b, 1);
+  for (const t of expectedModelTensors(c)) if (t.required) total += t.shape.reduce((a, b) => a * b, 1);
   return total;
 }
 

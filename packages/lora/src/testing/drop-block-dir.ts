@@ -2,7 +2,8 @@
 // blocks renumbered (what `layerprune prune --drop` does), for healing tests.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { openModelDir, parseLayerTensorName, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { openModelDir, parseLayerTensorName } from '@layerprune/architectures';
 
 export async function dropBlockDir(source: string, drop: number, out: string): Promise<string> {
   const model = await openModelDir(source);

@@ -3,7 +3,7 @@
 // hidden / heads = 64), q/k norms, no biases, full attention on every layer,
 // tied embeddings, and the tensor set of a 0.6B model (0.44B outside the embedding).
 import { readFile } from 'node:fs/promises';
-import { expectedModelTensors, parseLlamaFamilyConfig } from '@layerprune/tensor-io';
+import { expectedModelTensors, parseArchitectureConfig } from '@layerprune/architectures';
 import { describe, expect, it } from 'vitest';
 import { estimateLoadMemoryBytes } from '../memory/estimate-load-memory.js';
 import { resolveArchitecture } from './resolve-architecture.js';
@@ -16,7 +16,7 @@ async function fixture(): Promise<Record<string, unknown>> {
 
 describe('Qwen3-0.6B config.json', () => {
   it('parses to the published values', async () => {
-    const config = parseLlamaFamilyConfig(await fixture(), 'Qwen3-0.6B/config.json');
+    const config = parseArchitectureConfig(await fixture(), 'Qwen3-0.6B/config.json');
     expect(config).toEqual({
       modelType: 'qwen3',
       hiddenSize: 1024,
@@ -38,12 +38,22 @@ describe('Qwen3-0.6B config.json', () => {
       slidingWindow: null,
       bosTokenId: 151643,
       eosTokenId: 151645,
+      mlpBias: false,
+      fusedProjections: false,
+      normWeightOffset: 0,
+      sandwichNorms: false,
+      embeddingScale: 1,
+      attnLogitSoftcap: null,
+      finalLogitSoftcap: null,
+      localRopeTheta: null,
+      attentionScale: 128 ** -0.5,
+      layerTypes: new Array(28).fill('full_attention'),
     });
   });
 
   it('resolves to the architecture the engines run', async () => {
     const raw = await fixture();
-    const arch = resolveArchitecture(parseLlamaFamilyConfig(raw, 'c'), raw, 'Qwen3-0.6B/config.json');
+    const arch = resolveArchitecture(parseArchitectureConfig(raw, 'c'), raw, 'Qwen3-0.6B/config.json');
     expect(arch).toMatchObject({ numLayers: 28, hiddenSize: 1024, numHeads: 16, numKvHeads: 8, headDim: 128, groupSize: 2, vocabSize: 151936, rmsNormEps: 1e-6, qkNorm: true });
     expect(arch.attentionScale).toBeCloseTo(1 / Math.sqrt(128), 15);
     expect(arch.layerWindows).toEqual(new Array(28).fill(null));
@@ -51,9 +61,9 @@ describe('Qwen3-0.6B config.json', () => {
     expect(arch.invFreq[1]).toBeCloseTo(1e6 ** (-2 / 128), 7); // float32-rounded, as transformers computes it
     // use_sliding_window false: the window fields change nothing even when set.
     const windowed = { ...raw, sliding_window: 4096, max_window_layers: 20 };
-    expect(resolveArchitecture(parseLlamaFamilyConfig(windowed, 'c'), windowed, 'c').layerWindows.every((w) => w === null)).toBe(true);
+    expect(resolveArchitecture(parseArchitectureConfig(windowed, 'c'), windowed, 'c').layerWindows.every((w) => w === null)).toBe(true);
     const on = { ...windowed, use_sliding_window: true };
-    const windows = resolveArchitecture(parseLlamaFamilyConfig(on, 'c'), on, 'c').layerWindows;
+    const windows = resolveArchitecture(parseArchitectureConfig(on, 'c'), on, 'c').layerWindows;
     expect(windows.slice(0, 20).every((w) => w === null)).toBe(true);
     expect(windows.slice(20).every((w) => w === 4096)).toBe(true);
     // float32: the 596,049,920 parameters (q/k norms included) on the backend, plus the embedding looked up in JS.
@@ -62,7 +72,7 @@ describe('Qwen3-0.6B config.json', () => {
 
   it('implies the tensor set of a 0.6B model: q/k norms of [128], no lm_head (tied), no biases', async () => {
     const raw = await fixture();
-    const tensors = expectedModelTensors(parseLlamaFamilyConfig(raw, 'c'), raw).filter((t) => t.required);
+    const tensors = expectedModelTensors(parseArchitectureConfig(raw, 'c')).filter((t) => t.required);
     const names = new Set(tensors.map((t) => t.name));
     expect(tensors.find((t) => t.name === 'model.layers.27.self_attn.q_norm.weight')?.shape).toEqual([128]);
     expect(tensors.find((t) => t.name === 'model.layers.0.self_attn.k_norm.weight')?.shape).toEqual([128]);

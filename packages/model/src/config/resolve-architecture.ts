@@ -1,13 +1,13 @@
-// Turns a validated LlamaFamilyConfig (plus the verbatim config.json for fields
+// Turns a validated ArchitectureConfig (plus the verbatim config.json for fields
 // tensor-io does not normalise) into the numbers the engines run with, and
 // refuses, with a ModelError naming the field, every setting this runtime would
 // otherwise compute wrongly.
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import { ModelError } from '../errors.js';
 import { ropeInvFreq } from '../rope/rope-inv-freq.js';
 
 export interface Architecture {
-  readonly config: LlamaFamilyConfig;
+  readonly config: ArchitectureConfig;
   /** Where the config came from (a config.json path or a label), for error messages. */
   readonly source: string;
   readonly hiddenSize: number;
@@ -37,34 +37,13 @@ function unsupported(source: string, field: string, message: string, limit?: str
   return new ModelError('UNSUPPORTED_CONFIG', `${source}: ${message}`, { file: source, field, limit });
 }
 
-function resolveLayerWindows(config: LlamaFamilyConfig, raw: Record<string, unknown>, source: string): (number | null)[] {
-  const layers = config.numHiddenLayers;
-  const layerTypes = raw.layer_types;
-  if (Array.isArray(layerTypes)) {
-    if (layerTypes.length !== layers) {
-      throw unsupported(source, 'layer_types', `layer_types has ${layerTypes.length} entries for ${layers} layers`);
-    }
-    return layerTypes.map((type, i) => {
-      if (type === 'full_attention') return null;
-      if (type === 'sliding_attention') {
-        if (config.slidingWindow === null) throw unsupported(source, 'sliding_window', `layer_types[${i}] is sliding_attention but sliding_window is not set`);
-        return config.slidingWindow;
-      }
-      throw unsupported(source, `layer_types[${i}]`, `layer type ${JSON.stringify(type)} is not supported`, 'full_attention, sliding_attention');
-    });
-  }
-  const window = config.slidingWindow;
-  if (window === null) return new Array<number | null>(layers).fill(null);
-  if (config.modelType === 'qwen2' || config.modelType === 'qwen3') {
-    // transformers Qwen2Config / Qwen3Config: layers from max_window_layers on use the window.
-    const maxWindowLayers = typeof raw.max_window_layers === 'number' ? raw.max_window_layers : 28;
-    return Array.from({ length: layers }, (_, i) => (i >= maxWindowLayers ? window : null));
-  }
-  return new Array<number | null>(layers).fill(window);
+/** Sliding-window length per layer from the config's per-layer types (resolved by @layerprune/architectures). */
+function resolveLayerWindows(config: ArchitectureConfig): (number | null)[] {
+  return config.layerTypes.map((type) => (type === 'sliding_attention' ? config.slidingWindow : null));
 }
 
 /** Validates what the engines support and derives the per-layer settings. `raw` is config.json verbatim (or {}). */
-export function resolveArchitecture(config: LlamaFamilyConfig, raw: Record<string, unknown>, source: string): Architecture {
+export function resolveArchitecture(config: ArchitectureConfig, raw: Record<string, unknown>, source: string): Architecture {
   if (!MODEL_TYPES.includes(config.modelType)) {
     throw new ModelError('UNSUPPORTED_ARCHITECTURE', `${source}: model_type "${config.modelType}" is not supported (supported: ${MODEL_TYPES.join(', ')})`, {
       file: source,
@@ -97,7 +76,7 @@ export function resolveArchitecture(config: LlamaFamilyConfig, raw: Record<strin
     rmsNormEps: config.rmsNormEps,
     attentionScale: 1 / Math.sqrt(config.headDim),
     invFreq: ropeInvFreq(config, source),
-    layerWindows: resolveLayerWindows(config, raw, source),
+    layerWindows: resolveLayerWindows(config),
     // `=== true`: configs built in code before qwen3 was supported lack the field.
     qkNorm: config.qkNorm === true,
   };

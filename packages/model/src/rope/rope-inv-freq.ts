@@ -2,7 +2,7 @@
 // the rope types this runtime supports ("default", "linear", "llama3").
 // transformers computes them in float32; the results are rounded to float32 the
 // same way so positions map to the same angles as in PyTorch.
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import { ModelError } from '../errors.js';
 
 export const SUPPORTED_ROPE_TYPES = ['default', 'linear', 'llama3'] as const;
@@ -54,7 +54,7 @@ function llama3InvFreq(base: Float64Array, scaling: Record<string, unknown>, sou
 }
 
 /** The rotary inverse frequencies of `config` (length headDim / 2); ModelError for rope types not implemented. */
-export function ropeInvFreq(config: LlamaFamilyConfig, source: string): Float64Array {
+export function ropeInvFreq(config: ArchitectureConfig, source: string): Float64Array {
   if (config.headDim % 2 !== 0) {
     throw new ModelError('UNSUPPORTED_CONFIG', `${source}: head_dim ${config.headDim} must be even for rotary embeddings`, { file: source, field: 'head_dim' });
   }

@@ -1,7 +1,7 @@
 // Tiny random Llama-family models for tests and benchmarks: a Hugging Face
 // config.json object and [out, in] weights, deterministic for a seed.
-import { parseLlamaFamilyConfig } from '@layerprune/tensor-io';
-import type { LlamaFamilyConfig, ModelType } from '@layerprune/tensor-io';
+import { ARCHITECTURE_SPECS, parseArchitectureConfig } from '@layerprune/architectures';
+import type { ArchitectureConfig, ModelType } from '@layerprune/architectures';
 import { createRng } from '../generate/create-rng.js';
 import type { InMemoryTensor } from '../weights/tensor-reader.js';
 
@@ -30,17 +30,10 @@ export interface RandomModelSpec {
 
 export interface RandomModel {
   rawConfig: Record<string, unknown>;
-  config: LlamaFamilyConfig;
+  config: ArchitectureConfig;
   /** Hugging Face names and layouts ([out, in] for linear weights). */
   tensors: Map<string, InMemoryTensor>;
 }
-
-const ARCHITECTURES: Readonly<Record<ModelType, string>> = {
-  llama: 'LlamaForCausalLM',
-  mistral: 'MistralForCausalLM',
-  qwen2: 'Qwen2ForCausalLM',
-  qwen3: 'Qwen3ForCausalLM',
-};
 
 function gaussian(random: () => number): () => number {
   return () => {
@@ -60,7 +53,7 @@ export function randomModel(spec: RandomModelSpec = {}): RandomModel {
   const vocab = spec.vocabSize ?? 50;
   const tie = spec.tieWordEmbeddings ?? false;
   const rawConfig: Record<string, unknown> = {
-    architectures: [ARCHITECTURES[modelType]],
+    architectures: [ARCHITECTURE_SPECS[modelType].className],
     model_type: modelType,
     hidden_size: hidden,
     intermediate_size: intermediate,
@@ -87,7 +80,7 @@ export function randomModel(spec: RandomModelSpec = {}): RandomModel {
     rawConfig.max_window_layers = 0;
   }
   Object.assign(rawConfig, spec.extraConfig ?? {});
-  const config = parseLlamaFamilyConfig(rawConfig, 'random/config.json');
+  const config = parseArchitectureConfig(rawConfig, 'random/config.json');
 
   const normal = gaussian(createRng(spec.seed ?? 1));
   const tensors = new Map<string, InMemoryTensor>();

@@ -1,6 +1,6 @@
 // One block's weights as backend tensors, created from a provider's plain
 // arrays in the layout the engine's mode wants (see FrozenWeight).
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import * as tf from '@tensorflow/tfjs';
 import { LINEAR_MODULES, linearShape } from '../weights/block-weights.js';
 import type { BlockWeights, LinearModule } from '../weights/block-weights.js';
@@ -28,7 +28,7 @@ export function tensorFromArray(values: Float32Array, shape: number[]): tf.Tenso
 }
 
 /** 'in-out' for weights that stay on the backend (resident), 'out-in' for weights made per pass (streaming). */
-export function materializeBlock(config: LlamaFamilyConfig, weights: BlockWeights, layout: WeightLayout): BlockTensors {
+export function materializeBlock(config: ArchitectureConfig, weights: BlockWeights, layout: WeightLayout): BlockTensors {
   const hidden = config.hiddenSize;
   const linear = {} as Record<LinearModule, FrozenWeight>;
   const bias: Partial<Record<LinearModule, tf.Tensor1D>> = {};

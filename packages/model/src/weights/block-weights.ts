@@ -2,7 +2,7 @@
 // 4-bit packed blocks dequantized on demand) and the engines. Everything is a
 // plain Float32Array outside any tfjs heap, in the Hugging Face layout (linear
 // weights [out, in]); the engine arranges them for fast matmuls.
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 
 export const LINEAR_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LinearModule = (typeof LINEAR_MODULES)[number];
@@ -50,7 +50,7 @@ export interface PackedBlockWeights extends Omit<BlockWeights, 'linear'> {
  * they keep, and finish with a block's arrays before asking for the next.
  */
 export interface WeightProvider {
-  readonly config: LlamaFamilyConfig;
+  readonly config: ArchitectureConfig;
   /** The arrays of one call may be overwritten by the next call (see above). Default false. */
   readonly reusesArrays?: boolean;
   /** [vocab, hidden] row-major (token rows, the Hugging Face layout). */
@@ -86,7 +86,7 @@ export function linearModulePath(layer: number, module: LinearModule): string {
 }
 
 /** [inFeatures, outFeatures] of a linear module. */
-export function linearShape(config: LlamaFamilyConfig, module: LinearModule): [number, number] {
+export function linearShape(config: ArchitectureConfig, module: LinearModule): [number, number] {
   const hidden = config.hiddenSize;
   const qOut = config.numAttentionHeads * config.headDim;
   const kvOut = config.numKeyValueHeads * config.headDim;

@@ -2,8 +2,8 @@
 // checks every expected tensor's presence and shape up front and optionally
 // keeps the arrays in plain memory after the first read (streaming mode:
 // outside the tfjs heap). Arrays keep the Hugging Face layout.
-import { expectedModelTensors } from '@layerprune/tensor-io';
-import type { LlamaFamilyConfig } from '@layerprune/tensor-io';
+import { expectedModelTensors } from '@layerprune/architectures';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import { ModelError } from '../errors.js';
 import { LINEAR_MODULES, linearModulePath, linearShape } from './block-weights.js';
 import type { BlockWeights, LinearModule, Packed4bitLinear, PackedBlockWeights, WeightProvider } from './block-weights.js';
@@ -27,7 +27,7 @@ export class HfWeightProvider implements WeightProvider {
   private lmHeadData: Float32Array | null = null;
 
   constructor(
-    readonly config: LlamaFamilyConfig,
+    readonly config: ArchitectureConfig,
     private readonly reader: TensorReader,
     options: HfWeightProviderOptions = {},
   ) {

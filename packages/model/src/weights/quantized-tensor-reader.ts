@@ -6,7 +6,7 @@
 // The same HfWeightProvider serves dense and quantized directories: only the
 // TensorReader differs.
 import { absmaxOf, type QuantizedWeights } from '@layerprune/quant';
-import { validateModelWeights, type ModelWeightsView } from '@layerprune/tensor-io';
+import { validateModelWeights, type ModelWeightsView } from '@layerprune/architectures';
 import type { TensorReader } from './tensor-reader.js';
 
 /**

@@ -4,7 +4,8 @@
 // every run builds the same model.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { layerTensorName, writeSafetensors, writeShardedSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { writeSafetensors, writeShardedSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { layerTensorName } from '@layerprune/architectures';
 import { createRandom } from '@layerprune/data';
 
 export type TinyModelType = 'llama' | 'mistral' | 'qwen2' | 'qwen3';

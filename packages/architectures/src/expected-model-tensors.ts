@@ -1,8 +1,9 @@
-// The tensors a Hugging Face Llama-family checkpoint holds for a given config,
+// The tensors a Hugging Face decoder checkpoint holds for a given config,
 // with the shape each must have and the config fields every dimension comes
 // from. This is the one description of the architecture's tensor set: the
 // validator checks directories against it and the model runtime reads by it.
-import type { LlamaFamilyConfig } from './llama-family-config.js';
+import type { ArchitectureConfig } from './parse-architecture-config.js';
+import { blockNorms, checkpointLinears, type CheckpointLinear, type LinearModule } from './block-modules.js';
 import { layerTensorName } from './tensor-names.js';
 
 export interface ExpectedDim {
@@ -28,28 +29,8 @@ export interface ExpectedTensor {
   layer: number | null;
 }
 
-const PROJECTIONS = [
-  ['self_attn.q_proj', 'q'],
-  ['self_attn.k_proj', 'kv'],
-  ['self_attn.v_proj', 'kv'],
-  ['self_attn.o_proj', 'o'],
-  ['mlp.gate_proj', 'up'],
-  ['mlp.up_proj', 'up'],
-  ['mlp.down_proj', 'down'],
-] as const;
-
-/**
- * Which linear modules carry a bias, as in transformers: qwen2 q/k/v; llama and
- * qwen3 with attention_bias q/k/v/o; llama with mlp_bias gate/up/down; mistral none.
- */
-function hasBias(config: LlamaFamilyConfig, rawConfig: Record<string, unknown>, module: string): boolean {
-  if (module.startsWith('mlp.')) return config.modelType === 'llama' && rawConfig.mlp_bias === true;
-  if (!config.attentionBias) return false;
-  return module !== 'self_attn.o_proj' || config.modelType !== 'qwen2';
-}
-
 /** Every tensor of a checkpoint with this config, in checkpoint order (embeddings, blocks, final norm, head). */
-export function expectedModelTensors(config: LlamaFamilyConfig, rawConfig: Record<string, unknown> = {}): ExpectedTensor[] {
+export function expectedModelTensors(config: ArchitectureConfig): ExpectedTensor[] {
   const c = config;
   const hidden: ExpectedDim = { size: c.hiddenSize, field: 'hidden_size', explain: `hidden_size ${c.hiddenSize}` };
   const vocab: ExpectedDim = { size: c.vocabSize, field: 'vocab_size', explain: `vocab_size ${c.vocabSize}` };
@@ -66,13 +47,21 @@ export function expectedModelTensors(config: LlamaFamilyConfig, rawConfig: Recor
   };
   const half: ExpectedDim = { size: Math.floor(c.headDim / 2), field: 'head_dim', explain: `head_dim ${c.headDim} / 2` };
   const headDim: ExpectedDim = { size: c.headDim, field: 'head_dim', explain: `head_dim ${c.headDim}` };
-  // [out, in] of each projection, as nn.Linear stores it.
-  const linear: Record<(typeof PROJECTIONS)[number][1], [ExpectedDim, ExpectedDim]> = {
-    q: [q, hidden],
-    kv: [kv, hidden],
-    o: [hidden, q],
-    up: [inter, hidden],
-    down: [hidden, inter],
+  // [out, in] of each logical module, as nn.Linear stores it.
+  const moduleDims: Record<LinearModule, [ExpectedDim, ExpectedDim]> = {
+    q_proj: [q, hidden],
+    k_proj: [kv, hidden],
+    v_proj: [kv, hidden],
+    o_proj: [hidden, q],
+    gate_proj: [inter, hidden],
+    up_proj: [inter, hidden],
+    down_proj: [hidden, inter],
+  };
+  // A fused tensor's rows are its parts' rows stacked (Phi-3: q + k + v, gate + up).
+  const rowsOf = (linear: CheckpointLinear): ExpectedDim => {
+    const dims = linear.parts.map((part) => moduleDims[part.module][0]);
+    if (dims.length === 1) return dims[0];
+    return { size: linear.rows, field: dims.map((d) => d.field).join('+'), explain: dims.map((d) => `(${d.explain})`).join(' + ') };
   };
   const tensor = (name: string, dims: ExpectedDim[], layer: number | null, required = true): ExpectedTensor => ({
     name,
@@ -84,17 +73,17 @@ export function expectedModelTensors(config: LlamaFamilyConfig, rawConfig: Recor
 
   const out: ExpectedTensor[] = [tensor('model.embed_tokens.weight', [vocab, hidden], null)];
   for (let layer = 0; layer < c.numHiddenLayers; layer++) {
-    out.push(tensor(layerTensorName(layer, 'input_layernorm.weight'), [hidden], layer));
-    for (const [module, kind] of PROJECTIONS) {
-      const [outDim, inDim] = linear[kind];
-      out.push(tensor(layerTensorName(layer, `${module}.weight`), [outDim, inDim], layer));
-      if (hasBias(c, rawConfig, module)) out.push(tensor(layerTensorName(layer, `${module}.bias`), [outDim], layer));
-      // qwen3: per-head RMSNorm weights of queries and keys, after their projections.
-      if (c.qkNorm && (module === 'self_attn.q_proj' || module === 'self_attn.k_proj')) {
-        out.push(tensor(layerTensorName(layer, `self_attn.${module === 'self_attn.q_proj' ? 'q' : 'k'}_norm.weight`), [headDim], layer));
-      }
+    for (const norm of blockNorms(c)) out.push(tensor(layerTensorName(layer, `${norm}.weight`), [hidden], layer));
+    for (const linear of checkpointLinears(c)) {
+      const outDim = rowsOf(linear);
+      out.push(tensor(layerTensorName(layer, `${linear.path}.weight`), [outDim, moduleDims[linear.parts[0].module][1]], layer));
+      if (linear.bias) out.push(tensor(layerTensorName(layer, `${linear.path}.bias`), [outDim], layer));
     }
-    out.push(tensor(layerTensorName(layer, 'post_attention_layernorm.weight'), [hidden], layer));
+    // qwen3, gemma3: per-head RMSNorm weights of queries and keys, after their projections.
+    if (c.qkNorm) {
+      out.push(tensor(layerTensorName(layer, 'self_attn.q_norm.weight'), [headDim], layer));
+      out.push(tensor(layerTensorName(layer, 'self_attn.k_norm.weight'), [headDim], layer));
+    }
     out.push(tensor(layerTensorName(layer, 'self_attn.rotary_emb.inv_freq'), [half], layer, false));
   }
   out.push(tensor('model.norm.weight', [hidden], null));

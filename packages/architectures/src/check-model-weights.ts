@@ -5,17 +5,16 @@
 // quantizes without a shape error half way through; one that fails is named
 // with the file, tensor, config field and the expected vs found value.
 import { join } from 'node:path';
-import { TensorIoError } from './errors.js';
+import { SAFETENSORS_INDEX_NAME, type DType, type WeightStore } from '@layerprune/tensor-io';
+import { ArchitectureError } from './errors.js';
 import { expectedModelTensors, type ExpectedTensor } from './expected-model-tensors.js';
-import type { LlamaFamilyConfig } from './llama-family-config.js';
-import { SAFETENSORS_INDEX_NAME, type WeightStore } from './open-weight-store.js';
+import type { ArchitectureConfig } from './parse-architecture-config.js';
 import { parseLayerTensorName } from './tensor-names.js';
-import type { DType } from './types.js';
 
 /** What the check needs of a model (an opened ModelDir fits). */
 export interface ModelWeightsView {
   readonly dir: string;
-  readonly config: LlamaFamilyConfig;
+  readonly config: ArchitectureConfig;
   readonly rawConfig: Record<string, unknown>;
   readonly weights: Pick<WeightStore, 'names' | 'info' | 'files' | 'sharded'>;
 }
@@ -41,7 +40,7 @@ function isBitsandbytes(rawConfig: Record<string, unknown>): boolean {
 }
 
 class Checker {
-  readonly problems: TensorIoError[] = [];
+  readonly problems: ArchitectureError[] = [];
   readonly names: string[];
   readonly present: Set<string>;
   /** Names accounted for: expected tensors and the quantization companions of present ones. */
@@ -75,7 +74,7 @@ class Checker {
     if (beyond.length > 0) {
       const tensor = layers.get(beyond[0]) as string;
       this.problems.push(
-        new TensorIoError(
+        new ArchitectureError(
           'WEIGHTS_MISMATCH',
           `${this.configFile}: num_hidden_layers is ${n} but the weights hold ${found} layers: tensor "${tensor}" in ${this.fileOf(tensor)} belongs to layer ${beyond[0]}`,
           { file: this.configFile, tensor, field: 'num_hidden_layers', expected: n, found },
@@ -88,7 +87,7 @@ class Checker {
       const first = Math.min(...absent);
       const held = n - absent.size;
       this.problems.push(
-        new TensorIoError(
+        new ArchitectureError(
           'WEIGHTS_MISMATCH',
           `${this.configFile}: num_hidden_layers is ${n} but ${this.weightsLabel} has no tensor of layer ${first} (${absent.size} of the ${n} layers missing; the weights hold ${held})`,
           { file: this.configFile, tensor: `model.layers.${first}.*`, field: 'num_hidden_layers', expected: n, found: held },
@@ -104,7 +103,7 @@ class Checker {
       const c = this.model.config;
       const why = t.name === 'lm_head.weight' ? ' (config.json has tie_word_embeddings false)' : '';
       this.problems.push(
-        new TensorIoError(
+        new ArchitectureError(
           'TENSOR_MISSING',
           `${this.weightsLabel}: tensor "${t.name}" is missing; a ${c.modelType} model with this config.json needs it with shape ${shapeText(t.shape)}${why}`,
           { file: this.weightsLabel, tensor: t.name, expected: shapeText(t.shape), found: 'missing' },
@@ -118,7 +117,7 @@ class Checker {
     const info = this.model.weights.info(t.name);
     if (!FLOAT_DTYPES.includes(info.dtype)) {
       this.problems.push(
-        new TensorIoError('DTYPE_MISMATCH', `${info.file}: tensor "${t.name}" is ${info.dtype}; weights must be ${FLOAT_DTYPES.join(', ')}`, {
+        new ArchitectureError('DTYPE_MISMATCH', `${info.file}: tensor "${t.name}" is ${info.dtype}; weights must be ${FLOAT_DTYPES.join(', ')}`, {
           file: info.file,
           tensor: t.name,
           field: 'dtype',
@@ -140,7 +139,7 @@ class Checker {
         : `dimension ${i} is ${shape[i]}, expected ${t.dims[i].size} = ${t.dims[i].explain}`;
     const field = i < 0 ? t.dims.map((d) => d.field).join(',') : t.dims[i].field;
     this.problems.push(
-      new TensorIoError(
+      new ArchitectureError(
         'SHAPE_MISMATCH',
         `${file}: tensor "${t.name}" has shape ${shapeText(shape)} but ${this.configFile} implies ${shapeText(t.shape)}: ${detail}`,
         { file, tensor: t.name, field, expected: shapeText(t.shape), found: shapeText(shape) },
@@ -158,7 +157,7 @@ class Checker {
       if (this.present.has(name)) this.explained.add(name);
       else if ((FOUR_BIT_REQUIRED as readonly string[]).includes(field)) {
         this.problems.push(
-          new TensorIoError('TENSOR_MISSING', `${this.weightsLabel}: tensor "${name}" is missing; the ${type} weight "${t.name}" needs it`, {
+          new ArchitectureError('TENSOR_MISSING', `${this.weightsLabel}: tensor "${name}" is missing; the ${type} weight "${t.name}" needs it`, {
             file: this.weightsLabel,
             tensor: name,
             expected: field,
@@ -172,7 +171,7 @@ class Checker {
     const bytes = Math.ceil(numel / 2);
     if (info.byteLength !== bytes) {
       this.problems.push(
-        new TensorIoError(
+        new ArchitectureError(
           'SHAPE_MISMATCH',
           `${info.file}: ${type} tensor "${t.name}" packs ${info.byteLength} bytes but ${this.configFile} implies shape ${shapeText(t.shape)} = ${numel} values = ${bytes} bytes`,
           { file: info.file, tensor: t.name, field: t.dims.map((d) => d.field).join(','), expected: bytes, found: info.byteLength },
@@ -195,7 +194,7 @@ class Checker {
     const rows = t.shape[0];
     if (scbInfo.shape.length !== 1 || scbInfo.shape[0] !== rows) {
       this.problems.push(
-        new TensorIoError('SHAPE_MISMATCH', `${scbInfo.file}: tensor "${scb}" has shape ${shapeText(scbInfo.shape)}, expected [${rows}] (one scale per row of "${t.name}")`, {
+        new ArchitectureError('SHAPE_MISMATCH', `${scbInfo.file}: tensor "${scb}" has shape ${shapeText(scbInfo.shape)}, expected [${rows}] (one scale per row of "${t.name}")`, {
           file: scbInfo.file,
           tensor: scb,
           field: t.dims[0].field,
@@ -218,7 +217,7 @@ class Checker {
       else if (name.endsWith('.bias')) hint = `config.json does not give this module a bias (model_type ${c.modelType}, attention_bias ${c.attentionBias})`;
       const file = this.fileOf(name);
       this.problems.push(
-        new TensorIoError('TENSOR_UNEXPECTED', `${file}: unexpected tensor "${name}": ${hint}`, {
+        new ArchitectureError('TENSOR_UNEXPECTED', `${file}: unexpected tensor "${name}": ${hint}`, {
           file,
           tensor: name,
           expected: 'absent',
@@ -234,10 +233,10 @@ class Checker {
  * first (layer count, then each expected tensor in checkpoint order, then
  * unexplained tensors); empty when the directory is consistent. Reads headers only.
  */
-export function checkModelWeights(model: ModelWeightsView): TensorIoError[] {
+export function checkModelWeights(model: ModelWeightsView): ArchitectureError[] {
   const checker = new Checker(model);
   const absentLayers = checker.checkLayers();
-  for (const t of expectedModelTensors(model.config, model.rawConfig)) {
+  for (const t of expectedModelTensors(model.config)) {
     // A layer with no tensor at all is one WEIGHTS_MISMATCH, not a dozen TENSOR_MISSING.
     if (t.layer !== null && absentLayers.has(t.layer)) continue;
     checker.checkTensor(t);

@@ -3,9 +3,7 @@
 // is under test), with knobs to break it one way at a time.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DType, TensorSource } from '../types.js';
-import { DTYPE_BYTES } from '../types.js';
-import { writeSafetensors } from '../write-safetensors.js';
+import { DTYPE_BYTES, writeSafetensors, type DType, type TensorSource } from '@layerprune/tensor-io';
 
 export interface TinyModelDirOptions {
   modelType?: 'llama' | 'mistral' | 'qwen2' | 'qwen3';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLlamaFamilyConfig } from './llama-family-config.js';
+import { parseArchitectureConfig } from './parse-architecture-config.js';
 
 // Shaped like the config.json files of meta-llama/Llama-3.2-1B, mistralai/Mistral-7B-v0.1 and Qwen/Qwen2-0.5B.
 const llama32 = {
@@ -58,9 +58,9 @@ const qwen2 = {
   eos_token_id: [151643, 151645],
 };
 
-describe('parseLlamaFamilyConfig', () => {
+describe('parseArchitectureConfig', () => {
   it('normalises a Llama 3.2 config, keeping rope_scaling fields', () => {
-    expect(parseLlamaFamilyConfig(llama32, 'config.json')).toEqual({
+    expect(parseArchitectureConfig(llama32, 'config.json')).toEqual({
       modelType: 'llama',
       hiddenSize: 2048,
       intermediateSize: 8192,
@@ -81,34 +81,44 @@ describe('parseLlamaFamilyConfig', () => {
       slidingWindow: null,
       bosTokenId: 128000,
       eosTokenId: 128001,
+      mlpBias: false,
+      fusedProjections: false,
+      normWeightOffset: 0,
+      sandwichNorms: false,
+      embeddingScale: 1,
+      attnLogitSoftcap: null,
+      finalLogitSoftcap: null,
+      localRopeTheta: null,
+      attentionScale: 64 ** -0.5,
+      layerTypes: new Array(16).fill('full_attention'),
     });
   });
 
   it('applies architecture rules for mistral and qwen2', () => {
-    const m = parseLlamaFamilyConfig(mistral, 'config.json');
+    const m = parseArchitectureConfig(mistral, 'config.json');
     expect(m).toMatchObject({ modelType: 'mistral', headDim: 128, slidingWindow: 4096, attentionBias: false, ropeScaling: null, hiddenAct: 'silu' });
-    const q = parseLlamaFamilyConfig(qwen2, 'config.json');
+    const q = parseArchitectureConfig(qwen2, 'config.json');
     expect(q).toMatchObject({ modelType: 'qwen2', headDim: 64, slidingWindow: null, attentionBias: true, torchDtype: 'bfloat16', bosTokenId: null });
     expect(q.eosTokenId).toEqual([151643, 151645]);
-    expect(parseLlamaFamilyConfig({ ...qwen2, use_sliding_window: true }, 'c').slidingWindow).toBe(32768);
+    expect(parseArchitectureConfig({ ...qwen2, use_sliding_window: true }, 'c').slidingWindow).toBe(32768);
   });
 
   it('qwen3: q/k norms, attention_bias honoured (default false), head_dim default 128, windows as qwen2', () => {
     const qwen3 = { ...qwen2, model_type: 'qwen3', hidden_size: 1024, num_attention_heads: 16, num_key_value_heads: 8, head_dim: 128, sliding_window: null, max_window_layers: 28 };
-    const q = parseLlamaFamilyConfig(qwen3, 'config.json');
+    const q = parseArchitectureConfig(qwen3, 'config.json');
     expect(q).toMatchObject({ modelType: 'qwen3', headDim: 128, qkNorm: true, attentionBias: false, slidingWindow: null, maxPositionEmbeddings: 32768 });
-    expect(parseLlamaFamilyConfig({ ...qwen3, attention_bias: true }, 'c').attentionBias).toBe(true);
+    expect(parseArchitectureConfig({ ...qwen3, attention_bias: true }, 'c').attentionBias).toBe(true);
     const { head_dim: _, ...noHeadDim } = { ...qwen3, hidden_size: 256 };
     // Qwen3Config's default, not hidden_size / num_attention_heads (16).
-    expect(parseLlamaFamilyConfig(noHeadDim, 'c').headDim).toBe(128);
-    expect(parseLlamaFamilyConfig({ ...qwen3, sliding_window: 4096 }, 'c').slidingWindow).toBeNull();
-    expect(parseLlamaFamilyConfig({ ...qwen3, sliding_window: 4096, use_sliding_window: true }, 'c').slidingWindow).toBe(4096);
-    for (const other of [llama32, mistral, qwen2]) expect(parseLlamaFamilyConfig(other, 'c').qkNorm).toBe(false);
+    expect(parseArchitectureConfig(noHeadDim, 'c').headDim).toBe(128);
+    expect(parseArchitectureConfig({ ...qwen3, sliding_window: 4096 }, 'c').slidingWindow).toBeNull();
+    expect(parseArchitectureConfig({ ...qwen3, sliding_window: 4096, use_sliding_window: true }, 'c').slidingWindow).toBe(4096);
+    for (const other of [llama32, mistral, qwen2]) expect(parseArchitectureConfig(other, 'c').qkNorm).toBe(false);
   });
 
   it('fills defaults for optional fields (kv heads, head_dim, rope theta, eps, tie)', () => {
     const minimal = { model_type: 'llama', hidden_size: 64, intermediate_size: 172, num_hidden_layers: 5, num_attention_heads: 8, vocab_size: 512 };
-    expect(parseLlamaFamilyConfig(minimal, 'c')).toMatchObject({
+    expect(parseArchitectureConfig(minimal, 'c')).toMatchObject({
       numKeyValueHeads: 8,
       headDim: 8,
       ropeTheta: 10000,
@@ -119,14 +129,14 @@ describe('parseLlamaFamilyConfig', () => {
       ropeScaling: null,
       eosTokenId: null,
     });
-    expect(parseLlamaFamilyConfig({ ...minimal, rope_scaling: { type: 'linear', factor: 2 } }, 'c').ropeScaling).toEqual({ type: 'linear', ropeType: 'linear', factor: 2 });
+    expect(parseArchitectureConfig({ ...minimal, rope_scaling: { type: 'linear', factor: 2 } }, 'c').ropeScaling).toEqual({ type: 'linear', ropeType: 'linear', factor: 2 });
     expect(
-      parseLlamaFamilyConfig({ ...minimal, rope_parameters: { rope_type: 'default', rope_theta: 500000 } }, 'c'),
+      parseArchitectureConfig({ ...minimal, rope_parameters: { rope_type: 'default', rope_theta: 500000 } }, 'c'),
     ).toMatchObject({ ropeTheta: 500000, ropeScaling: null });
   });
 
   it('refuses other architectures with UNSUPPORTED_ARCHITECTURE naming model_type', () => {
-    expect(() => parseLlamaFamilyConfig({ ...llama32, model_type: 'gpt2' }, '/m/config.json')).toThrow(
+    expect(() => parseArchitectureConfig({ ...llama32, model_type: 'gpt2' }, '/m/config.json')).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED_ARCHITECTURE', field: 'model_type', file: '/m/config.json' }),
     );
   });
@@ -141,10 +151,10 @@ describe('parseLlamaFamilyConfig', () => {
     ['rope_scaling.rope_type', { rope_scaling: { factor: 2 } }],
     ['eos_token_id', { eos_token_id: [1, 'x'] }],
   ])('refuses a bad %s with CONFIG_INVALID naming the field', (field, patch) => {
-    expect(() => parseLlamaFamilyConfig({ ...llama32, ...patch }, 'config.json')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field }));
+    expect(() => parseArchitectureConfig({ ...llama32, ...patch }, 'config.json')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field }));
   });
 
   it('refuses a non-object config', () => {
-    expect(() => parseLlamaFamilyConfig([1], 'c')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => parseArchitectureConfig([1], 'c')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 });

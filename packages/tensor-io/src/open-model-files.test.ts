@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModelDir } from './open-model-dir.js';
+import { openModelFiles } from './open-model-files.js';
 import { float32LeBytes, rawSafetensors } from './testing/raw-safetensors.js';
 import { makeTempDir, removeTempDir } from './testing/temp-dir.js';
 
@@ -33,13 +33,10 @@ async function makeModel(name: string, files: Record<string, string | Uint8Array
   return dir;
 }
 
-/** These fixtures hold a few tensors, not a whole model: the weights-vs-config check is tested in validate-model-weights.test.ts. */
-const PARTIAL = { validate: false };
-
 const shard = (name: string, values: number[]): Uint8Array =>
   rawSafetensors({ [name]: { dtype: 'F32', shape: [values.length], data_offsets: [0, values.length * 4] } }, float32LeBytes(values));
 
-describe('openModelDir', () => {
+describe('openModelFiles', () => {
   it('reads config, sharded weights through the index, and lists the other files', async () => {
     const dir = await makeModel('sharded', {
       'config.json': JSON.stringify(config),
@@ -57,10 +54,9 @@ describe('openModelDir', () => {
       'pytorch_model.bin': 'stale weights',
       '.gitattributes': '*',
     });
-    const model = await openModelDir(dir, PARTIAL);
+    const model = await openModelFiles(dir);
     try {
       expect(model.dir).toBe(dir);
-      expect(model.config.headDim).toBe(2);
       expect(model.rawConfig).toEqual(config);
       expect(model.weights.sharded).toBe(true);
       expect(model.weights.index?.metadata).toEqual({ total_size: 20 });
@@ -86,7 +82,7 @@ describe('openModelDir', () => {
     await symlink('../../blobs/abc', join(dir, 'model.safetensors'));
     await symlink('../../blobs/cfg', join(dir, 'config.json'));
     await symlink('../../blobs/tok', join(dir, 'tokenizer.json'));
-    const model = await openModelDir(dir, PARTIAL);
+    const model = await openModelFiles(dir);
     expect(model.weights.sharded).toBe(false);
     expect(model.weights.files).toEqual([join(dir, 'model.safetensors')]);
     expect(Array.from(await model.weights.readFloat32('w'))).toEqual([7]);
@@ -105,7 +101,7 @@ describe('openModelDir', () => {
     delete files[file];
     const dir = await makeModel(`linked-${file}`, files);
     await symlink(join(outside, 'secret'), join(dir, file));
-    const error = (await openModelDir(dir, PARTIAL).then(
+    const error = (await openModelFiles(dir).then(
       () => new Error('opened'),
       (e: unknown) => e,
     )) as Error;
@@ -116,7 +112,7 @@ describe('openModelDir', () => {
   it('accepts a symlink that stays inside the directory', async () => {
     const dir = await makeModel('inner-link', { 'config.json': JSON.stringify(config), 'model.safetensors': shard('w', [1]), 'real/tok.json': '{}' });
     await symlink('real/tok.json', join(dir, 'tokenizer.json'));
-    const model = await openModelDir(dir, PARTIAL);
+    const model = await openModelFiles(dir);
     expect(model.files.tokenizer).toBe(join(dir, 'tokenizer.json'));
     await model.close();
   });
@@ -133,7 +129,7 @@ describe('openModelDir', () => {
       'config.json': JSON.stringify(config),
       'model.safetensors.index.json': JSON.stringify({ metadata: {}, weight_map: { w: file } }),
     });
-    await expect(openModelDir(dir, PARTIAL)).rejects.toMatchObject({ code: 'PATH_TRAVERSAL', tensor: 'w', file: join(dir, 'model.safetensors.index.json') });
+    await expect(openModelFiles(dir)).rejects.toMatchObject({ code: 'PATH_TRAVERSAL', tensor: 'w', file: join(dir, 'model.safetensors.index.json') });
   });
 
   it('prefers model.safetensors over an index when both exist (as transformers does)', async () => {
@@ -143,7 +139,7 @@ describe('openModelDir', () => {
       'part.safetensors': shard('sharded', [2]),
       'model.safetensors.index.json': JSON.stringify({ weight_map: { sharded: 'part.safetensors' } }),
     });
-    const model = await openModelDir(dir, PARTIAL);
+    const model = await openModelFiles(dir);
     expect(model.weights.sharded).toBe(false);
     expect(model.weights.names()).toEqual(['single']);
     await model.close();
@@ -155,7 +151,7 @@ describe('openModelDir', () => {
       'weights/part.safetensors': shard('w', [3]),
       'model.safetensors.index.json': JSON.stringify({ weight_map: { w: 'weights/part.safetensors' } }),
     });
-    const model = await openModelDir(dir, PARTIAL);
+    const model = await openModelFiles(dir);
     expect(Array.from(await model.weights.readFloat32('w'))).toEqual([3]);
     await model.close();
   });
@@ -183,10 +179,10 @@ describe('openModelDir', () => {
     ['a corrupt weights file', { 'config.json': JSON.stringify(config), 'model.safetensors': 'garbage!' }, 'HEADER_TOO_LARGE'],
   ])('refuses a directory with %s', async (label, files, code) => {
     const dir = await makeModel(label.replaceAll(' ', '-'), files as Record<string, string>);
-    await expect(openModelDir(dir, PARTIAL)).rejects.toMatchObject({ code });
+    await expect(openModelFiles(dir)).rejects.toMatchObject({ code });
   });
 
   it('refuses a path that is not a directory', async () => {
-    await expect(openModelDir(join(root, 'missing'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    await expect(openModelFiles(join(root, 'missing'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });

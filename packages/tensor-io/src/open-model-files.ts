@@ -1,18 +1,16 @@
-// A Hugging Face Llama-family model directory: config.json (validated, and
-// kept verbatim for rewriting), its safetensors weights (checked against the
-// config before anything is read), and the other files a tool writing a derived
-// model copies along (tokenizer, generation config, ...). Every file must live
-// inside the directory (or in a Hugging Face cache's blobs), symlinks included.
+// A Hugging Face model directory, whatever its architecture: config.json (a JSON
+// object, kept verbatim; what it means is @layerprune/architectures' business),
+// its safetensors weights (headers parsed, no tensor data read) and the other
+// files a tool writing a derived model copies along (tokenizer, generation
+// config, ...). Every file must live inside the directory (or in a Hugging Face
+// cache's blobs), symlinks included.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TensorIoError } from './errors.js';
 import { fsError } from './fs-error.js';
-import { parseLlamaFamilyConfig } from './llama-family-config.js';
-import type { LlamaFamilyConfig } from './llama-family-config.js';
 import { openWeightStore, SAFETENSORS_INDEX_NAME } from './open-weight-store.js';
 import type { WeightStore } from './open-weight-store.js';
 import { resolveModelFile } from './resolve-model-file.js';
-import { validateModelWeights } from './validate-model-weights.js';
 
 export interface ModelDirFiles {
   tokenizer: string | null;
@@ -22,24 +20,14 @@ export interface ModelDirFiles {
   others: string[];
 }
 
-export interface ModelDir {
+export interface ModelFiles {
   /** Absolute path. */
   readonly dir: string;
-  readonly config: LlamaFamilyConfig;
   /** config.json verbatim, unknown fields included. */
   readonly rawConfig: Record<string, unknown>;
   readonly weights: WeightStore;
   readonly files: ModelDirFiles;
   close(): Promise<void>;
-}
-
-export interface OpenModelDirOptions {
-  /**
-   * Check the weights against config.json (validateModelWeights) before
-   * returning; default true. Only a tool that reports on broken directories
-   * (inspect) or validates later in its own order should turn it off.
-   */
-  validate?: boolean;
 }
 
 const CONFIG_NAME = 'config.json';
@@ -101,11 +89,12 @@ async function checkWeightFiles(root: string, weights: WeightStore): Promise<voi
 }
 
 /**
- * Opens `dir`: validates config.json, the weights' headers and (unless
- * `validate: false`) the weights against the config; refuses files that are
- * symlinks to outside the directory (SYMLINK_OUTSIDE_MODEL_DIR). Reads no tensor data.
+ * Opens `dir`: reads config.json (a JSON object) and the weights' headers; refuses
+ * files that are symlinks to outside the directory (SYMLINK_OUTSIDE_MODEL_DIR).
+ * Reads no tensor data and knows no architecture: @layerprune/architectures'
+ * openModelDir checks the config and the weights against each other.
  */
-export async function openModelDir(dir: string, options: OpenModelDirOptions = {}): Promise<ModelDir> {
+export async function openModelFiles(dir: string): Promise<ModelFiles> {
   const root = resolve(dir);
   const info = await stat(root).catch((cause: unknown) => {
     throw fsError(cause, root, 'read');
@@ -115,22 +104,13 @@ export async function openModelDir(dir: string, options: OpenModelDirOptions = {
   }
   const rawConfig = await readConfig(root);
   await resolveModelFile(root, join(root, CONFIG_NAME));
-  const config = parseLlamaFamilyConfig(rawConfig, join(root, CONFIG_NAME));
   const files = await listFiles(root);
   const weights = await openWeightStore(root);
   try {
     await checkWeightFiles(root, weights);
-    if (options.validate !== false) validateModelWeights({ dir: root, config, rawConfig, weights });
   } catch (error) {
     await weights.close().catch(() => undefined);
     throw error;
   }
-  return {
-    dir: root,
-    config,
-    rawConfig,
-    weights,
-    files,
-    close: () => weights.close(),
-  };
+  return { dir: root, rawConfig, weights, files, close: () => weights.close() };
 }

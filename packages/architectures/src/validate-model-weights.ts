@@ -2,7 +2,7 @@
 // calls it, and so do the tools that take an already opened ModelDir (prune's
 // planner, the model loader) so that no path skips it.
 import { checkModelWeights, type ModelWeightsView } from './check-model-weights.js';
-import { TensorIoError } from './errors.js';
+import { ArchitectureError } from './errors.js';
 
 /**
  * Throws the first problem checkModelWeights finds (WEIGHTS_MISMATCH,
@@ -15,7 +15,7 @@ export function validateModelWeights(model: ModelWeightsView): void {
   const [first] = problems;
   if (problems.length === 1) throw first;
   const more = problems.length - 1;
-  throw new TensorIoError(first.code, `${first.message} (and ${more} more problem${more === 1 ? '' : 's'} with ${model.dir})`, {
+  throw new ArchitectureError(first.code, `${first.message} (and ${more} more problem${more === 1 ? '' : 's'} with ${model.dir})`, {
     file: first.file,
     tensor: first.tensor,
     field: first.field,

@@ -1,22 +1,23 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkModelWeights } from './check-model-weights.js';
-import type { TensorIoError } from './errors.js';
+import type { ArchitectureError } from './errors.js';
 import { openModelDir } from './open-model-dir.js';
-import { makeTempDir, removeTempDir } from './testing/temp-dir.js';
 import { writeTinyModelDir, type TinyModelDirOptions } from './testing/tiny-model-dir.js';
 import { validateModelWeights } from './validate-model-weights.js';
 
 let root: string;
 let counter = 0;
 beforeAll(async () => {
-  root = await makeTempDir();
+  root = await mkdtemp(join(tmpdir(), 'architectures-test-'));
 });
 afterAll(async () => {
-  await removeTempDir(root);
+  await rm(root, { recursive: true, force: true });
 });
 
-async function problemsOf(options: TinyModelDirOptions): Promise<TensorIoError[]> {
+async function problemsOf(options: TinyModelDirOptions): Promise<ArchitectureError[]> {
   const dir = await writeTinyModelDir(join(root, `m${counter++}`), options);
   const model = await openModelDir(dir, { validate: false });
   try {
@@ -27,7 +28,7 @@ async function problemsOf(options: TinyModelDirOptions): Promise<TensorIoError[]
 }
 
 /** The single problem of a directory broken one way. */
-async function problemOf(options: TinyModelDirOptions): Promise<TensorIoError> {
+async function problemOf(options: TinyModelDirOptions): Promise<ArchitectureError> {
   const problems = await problemsOf(options);
   expect(problems.map((p) => p.message)).toHaveLength(1);
   return problems[0];
@@ -163,8 +164,8 @@ describe('validateModelWeights and openModelDir', () => {
     const error = (await openModelDir(dir).then(
       () => new Error('opened'),
       (e: unknown) => e,
-    )) as TensorIoError;
-    expect(error).toMatchObject({ name: 'TensorIoError', code: 'TENSOR_MISSING', tensor: 'model.norm.weight' });
+    )) as ArchitectureError;
+    expect(error).toMatchObject({ name: 'ArchitectureError', code: 'TENSOR_MISSING', tensor: 'model.norm.weight' });
     expect(error.message).toMatch(/\(and 1 more problem with .*refused\)$/);
     const model = await openModelDir(dir, { validate: false });
     expect(() => validateModelWeights(model)).toThrow(expect.objectContaining({ code: 'TENSOR_MISSING' }));
