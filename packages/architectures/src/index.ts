@@ -26,3 +26,5 @@ export {
   linearShape,
 } from './block-modules.js';
 export type { BlockNorm, CheckpointLinear, LinearModule, ModulePart } from './block-modules.js';
+export { ENGINE_FEATURES, FEATURE_FIELDS, SUPPORTED_ACTIVATIONS, architectureFeatures, missingFeatures, unsupportedSetting } from './engine-support.js';
+export type { ArchitectureFeature, EngineName, EngineTask } from './engine-support.js';

@@ -32,7 +32,7 @@ export function planPrune(model: ModelDir, spec: RemovalSpec, options: ResolvePl
   const names = model.weights.names();
   const configFile = `${model.dir}/config.json`;
   const mapping = mapLayerTensors(names, plan, model.weights.files.length === 1 ? model.weights.files[0] : model.dir);
-  const config = rewriteConfig(model.rawConfig, plan, configFile);
+  const config = rewriteConfig(model.rawConfig, plan, configFile, { layerTypes: model.config.layerTypes });
   let paramsBefore = 0;
   let bytesBefore = 0;
   const sizeOf = new Map<string, { params: number; bytes: number }>();

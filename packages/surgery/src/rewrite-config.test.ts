@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SurgeryError } from './errors.js';
 import { resolveRemovalPlan } from './resolve-removal-plan.js';
+import { parseArchitectureConfig } from '@layerprune/architectures';
 import { rewriteConfig } from './rewrite-config.js';
 
 describe('rewriteConfig', () => {
@@ -47,6 +48,35 @@ describe('rewriteConfig', () => {
         expect([mwl, start, end, now]).toEqual([mwl, start, end, before]);
       }
     }
+  });
+
+  it.each([
+    ['gemma3_text', { sliding_window_pattern: 3 }],
+    ['gemma2', {}],
+  ])('%s without layer_types: writes the kept layers\' types, so no block changes attention kind', (modelType, extra) => {
+    const raw = {
+      model_type: modelType,
+      hidden_size: 16,
+      intermediate_size: 32,
+      num_hidden_layers: 7,
+      num_attention_heads: 2,
+      head_dim: 8,
+      vocab_size: 10,
+      sliding_window: 4,
+      ...extra,
+    };
+    const before = parseArchitectureConfig(raw, 'c').layerTypes;
+    const plan = resolveRemovalPlan({ kind: 'drop-block', start: 1, end: 2 }, 7);
+    const { config, changes } = rewriteConfig(raw, plan, 'c', { layerTypes: before });
+    const after = parseArchitectureConfig(config, 'c').layerTypes;
+    expect(after).toEqual(plan.kept.map((old) => before[old]));
+    // Without the explicit list the index rule would give the renumbered blocks other kinds.
+    expect(parseArchitectureConfig({ ...raw, num_hidden_layers: 6 }, 'c').layerTypes).not.toEqual(after);
+    expect(changes.at(-1)).toMatchObject({ field: 'layer_types', before: undefined });
+    // A config that lists layer_types is cut like any per-layer list, not rewritten twice.
+    const listed = rewriteConfig({ ...raw, layer_types: before }, plan, 'c', { layerTypes: before });
+    expect(listed.config.layer_types).toEqual(after);
+    expect(listed.changes.filter((c) => c.field === 'layer_types')).toHaveLength(1);
   });
 
   it('renumbers layer-index lists and drops removed layers from them', () => {

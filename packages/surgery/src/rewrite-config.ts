@@ -2,6 +2,7 @@
 // list, and the few integer fields that count or index layers. Every other
 // field is copied verbatim and the key order is kept, so a diff of the two
 // configs shows exactly what surgery changed.
+import { architectureSpec } from '@layerprune/architectures';
 import { SurgeryError } from './errors.js';
 import type { RemovalPlan } from './removal-plan.js';
 
@@ -50,8 +51,19 @@ function invalid(file: string, field: string, message: string, limit?: number): 
   throw new SurgeryError('CONFIG_INVALID', `${file}: ${field} ${message}`, { file, field, limit });
 }
 
+export interface RewriteConfigOptions {
+  /**
+   * The attention type of every layer as the source model resolves it
+   * (@layerprune/architectures ArchitectureConfig.layerTypes). When config.json
+   * has no `layer_types` and its family derives them from the layer index
+   * (Gemma's sliding/full pattern), renumbering would move the pattern onto other
+   * blocks: the pruned config then gets an explicit `layer_types` of the kept layers.
+   */
+  layerTypes?: readonly string[];
+}
+
 /** Rewrite a parsed config.json (not modified) for a resolved plan. */
-export function rewriteConfig(raw: Record<string, unknown>, plan: RemovalPlan, file = 'config.json'): RewrittenConfig {
+export function rewriteConfig(raw: Record<string, unknown>, plan: RemovalPlan, file = 'config.json', options: RewriteConfigOptions = {}): RewrittenConfig {
   const L = plan.numLayersBefore;
   if (raw.num_hidden_layers !== L) {
     invalid(file, 'num_hidden_layers', `is ${JSON.stringify(raw.num_hidden_layers)} but the plan was resolved for ${L} layers`, L);
@@ -91,6 +103,14 @@ export function rewriteConfig(raw: Record<string, unknown>, plan: RemovalPlan, f
     if (reason !== null && JSON.stringify(next) !== JSON.stringify(value)) {
       changes.push({ field, before: structuredClone(value), after: structuredClone(next), reason });
     }
+  }
+  const types = options.layerTypes;
+  const byIndexRule = typeof raw.model_type === 'string' && architectureSpec(raw.model_type)?.sliding === 'pattern';
+  if (raw.layer_types === undefined && types !== undefined && byIndexRule) {
+    if (types.length !== L) invalid(file, 'layer_types', `resolved for ${types.length} layers, expected ${L}`, L);
+    const kept = plan.kept.map((old) => types[old]);
+    config.layer_types = kept;
+    changes.push({ field: 'layer_types', before: undefined, after: [...kept], reason: 'written explicitly: the sliding/full pattern is derived from the layer index, which pruning shifts' });
   }
   return { config, changes };
 }

@@ -142,6 +142,33 @@ describe('layerprune inspect', () => {
     expect(human.stdout).toContain('architecture qwen3');
   });
 
+  it('lists a model of a family it does not know by tensor, with one warning and no architecture', async () => {
+    const dir = join(root, 'unknown-family');
+    await writeShardedSafetensors(dir, tinyLlama(2), { maxShardBytes: 1e9 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify(config('falcon', 2, false)));
+    const { result, stderr } = await inspectJson(dir);
+    expect(result.architecture).toBeNull();
+    expect(result.tensors).toHaveLength(tinyLlama(2).length);
+    expect(result.totals.parameters).toBe(80 + 2 * 592 + 8 + 80);
+    expect(stderr).toMatch(/model_type "falcon" is not supported .*; listing the tensors only/);
+  });
+
+  it('counts Phi-3 fused qkv_proj / gate_up_proj from the config', async () => {
+    const dir = join(root, 'phi3');
+    const fused = tinyLlama(2).flatMap((t): TensorSource[] => {
+      if (t.name.endsWith('k_proj.weight') || t.name.endsWith('v_proj.weight') || t.name.endsWith('up_proj.weight') && !t.name.includes('gate')) return [];
+      if (t.name.endsWith('q_proj.weight')) return [zeros(t.name.replace('q_proj', 'qkv_proj'), [16, 8], 'BF16')];
+      if (t.name.endsWith('gate_proj.weight')) return [zeros(t.name.replace('gate_proj', 'gate_up_proj'), [32, 8], 'BF16')];
+      return [t];
+    });
+    await writeShardedSafetensors(dir, fused, { maxShardBytes: 1e9 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify(config('phi3', 2, false)));
+    const { result, stderr } = await inspectJson(dir);
+    const handCount = 80 + 2 * 592 + 8 + 80;
+    expect(result.architecture).toMatchObject({ modelType: 'phi3', parameterCount: handCount, parameterCountFromConfig: handCount });
+    expect(stderr).toBe('');
+  });
+
   it('warns when the weights do not match the config', async () => {
     // 2 layers written (80 + 2 * 592 + 8 + 80), config claims 3 (80 + 3 * 592 + 8 + 80).
     const dir = join(root, 'mismatch');

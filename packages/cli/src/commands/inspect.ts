@@ -6,10 +6,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fourBitTensorNames, parseQuantizationConfig, parseQuantStateJson, QuantError } from '@layerprune/quant';
-import { openSafetensors } from '@layerprune/tensor-io';
-import { checkModelWeights, expectedModelTensors, openModelDir } from '@layerprune/architectures';
-import type { DType, TensorInfo } from '@layerprune/tensor-io';
-import type { ArchitectureConfig, ModelDir } from '@layerprune/architectures';
+import { openModelFiles, openSafetensors } from '@layerprune/tensor-io';
+import { checkModelWeights, expectedModelTensors, isArchitectureError, parseArchitectureConfig } from '@layerprune/architectures';
+import type { DType, ModelFiles, TensorInfo } from '@layerprune/tensor-io';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 import type { CommandContext } from '../cli/command-context.js';
 import { escapeTerminal } from '../cli/escape-terminal.js';
 import { formatBytes, formatCount, formatTable } from '../cli/output.js';
@@ -104,11 +104,11 @@ function totalsOf(tensors: InspectTensor[]): InspectTotals {
 }
 
 /**
- * Parameters of a standard Llama/Mistral/Qwen2/Qwen3 checkpoint with this config (embeddings,
- * blocks with their biases and qwen3 q/k norms, final norm, head unless tied): the required
- * tensors of tensor-io's expectedModelTensors, the description directory validation uses.
+ * Parameters of a standard checkpoint of this config's family (embeddings, blocks with
+ * their biases and norms, final norm, head unless tied): the required tensors of
+ * architectures' expectedModelTensors, the description directory validation uses.
  */
-export function expectedParameterCount(c: ArchitectureConfig, rawConfig: Record<string, unknown> = {}): number {
+export function expectedParameterCount(c: ArchitectureConfig): number {
   let total = 0;
   for (const t of expectedModelTensors(c)) if (t.required) total += t.shape.reduce((a, b) => a * b, 1);
   return total;
@@ -133,7 +133,7 @@ function labelQuantized(tensors: InspectTensor[]): InspectQuantization | null {
 }
 
 /** Original shapes of the quantized weights: 4-bit ones from their quant_state JSON (a few hundred bytes each). */
-async function readLogicalShapes(model: ModelDir, tensors: InspectTensor[]): Promise<void> {
+async function readLogicalShapes(model: ModelFiles, tensors: InspectTensor[]): Promise<void> {
   for (const t of tensors) {
     if (t.quant === 'int8') t.logicalShape = t.shape;
     if (t.quant !== 'nf4' && t.quant !== 'fp4') continue;
@@ -163,12 +163,25 @@ async function inspectFile(path: string): Promise<InspectResult> {
   }
 }
 
+/** The parsed config, or null (with a warning) for a model_type no spec describes. */
+function architectureOf(model: ModelFiles, ctx: CommandContext): ArchitectureConfig | null {
+  try {
+    return parseArchitectureConfig(model.rawConfig, `${model.dir}/config.json`);
+  } catch (error) {
+    if (!isArchitectureError(error) || error.code !== 'UNSUPPORTED_ARCHITECTURE') throw error;
+    ctx.warn(`${error.message}; listing the tensors only`);
+    return null;
+  }
+}
+
 async function inspectModelDir(dir: string, ctx: CommandContext): Promise<InspectResult> {
   // inspect reports on broken directories rather than refusing them: the weights are
   // checked against config.json below and each problem is a warning (and in --json).
-  const model = await openModelDir(dir, { validate: false });
+  // A family layerprune does not know is listed by tensor, without an architecture.
+  const model = await openModelFiles(dir);
   try {
-    const { weights, config } = model;
+    const config = architectureOf(model, ctx);
+    const { weights } = model;
     const tensors = weights.names().map((name) => {
       const info = weights.info(name);
       return tensorRow(info, weights.sharded ? info.file : undefined);
@@ -199,6 +212,7 @@ async function inspectModelDir(dir: string, ctx: CommandContext): Promise<Inspec
     const parameterCount = tensors
       .filter((t) => t.quant !== 'state')
       .reduce((sum, t) => sum + (t.logicalShape ?? t.shape).reduce((n, d) => n * d, 1), 0);
+    if (config === null) return { kind: 'model-dir', path: model.dir, files, tensors, totals, metadata, architecture: null, quantization, problems: [] };
     const architecture: InspectArchitecture = {
       modelType: config.modelType,
       numLayers: config.numHiddenLayers,
@@ -211,7 +225,7 @@ async function inspectModelDir(dir: string, ctx: CommandContext): Promise<Inspec
       tieWordEmbeddings: config.tieWordEmbeddings,
       torchDtype: config.torchDtype,
       parameterCount,
-      parameterCountFromConfig: expectedParameterCount(config, model.rawConfig),
+      parameterCountFromConfig: expectedParameterCount(config),
     };
     if (architecture.parameterCount !== architecture.parameterCountFromConfig) {
       ctx.warn(
@@ -219,7 +233,7 @@ async function inspectModelDir(dir: string, ctx: CommandContext): Promise<Inspec
       );
     }
     // The same check every other command refuses a model on (quantized layouts included).
-    const problems = checkModelWeights(model).map((p) => ({ code: p.code, message: p.message, ...(p.tensor === undefined ? {} : { tensor: p.tensor }) }));
+    const problems = checkModelWeights({ ...model, config }).map((p) => ({ code: p.code, message: p.message, ...(p.tensor === undefined ? {} : { tensor: p.tensor }) }));
     for (const p of problems.slice(0, PROBLEMS_SHOWN)) ctx.warn(`[${p.code}] ${p.message}`);
     if (problems.length > PROBLEMS_SHOWN) ctx.warn(`... and ${problems.length - PROBLEMS_SHOWN} more problems (listed with --json)`);
     return { kind: 'model-dir', path: model.dir, files, tensors, totals, metadata, architecture, quantization, problems };
