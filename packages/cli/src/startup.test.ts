@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN_PATH } from './testing/run-cli.js';
+import { BIN_PATH, runCli } from './testing/run-cli.js';
 
 // Two small files written to a temp directory: a preload (`node --import`) that
 // registers a resolve hook, and the hook, which appends every resolved module URL
@@ -93,7 +93,17 @@ describe('start-up loads no heavy module (built bin)', () => {
     }
   });
 
-  for (const args of [['--version'], ['--help'], ['analyze', '--help'], ['heal', '--help'], ['run', '--help']]) {
+  it('layerprune --version: answered by the bin before yargs loads, with the same output as the CLI shell', async () => {
+    const run = await traceBin(['--version']);
+    expect(run.code, run.stderr).toBe(0);
+    const shell = await runCli(['--version']);
+    expect(shell.code).toBe(0);
+    expect(run.stdout).toBe(shell.stdout);
+    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run.modules.some((url) => url.endsWith('/cli/dist/main.js') || /[/\\]yargs[/\\]/.test(url))).toBe(false);
+  });
+
+  for (const args of [['--help'], ['analyze', '--help'], ['heal', '--help'], ['run', '--help']]) {
     it(`layerprune ${args.join(' ')}`, async () => {
       const run = await traceBin(args);
       expect(run.code, run.stderr).toBe(0);
