@@ -59,9 +59,14 @@ export function hasLinearBias(config: ArchitectureConfig, module: LinearModule):
   return module !== 'o_proj' || config.modelType !== 'qwen2';
 }
 
+/** The unfused checkpoint path of a logical module: `self_attn.q_proj`, `mlp.down_proj` (append `.weight` / `.bias`). */
+export function modulePath(module: LinearModule): string {
+  return `${ATTENTION_MODULES.includes(module) ? 'self_attn' : 'mlp'}.${module}`;
+}
+
 function unfused(config: ArchitectureConfig, module: LinearModule): CheckpointLinear {
   const [rows, columns] = linearShape(config, module);
-  const path = `${ATTENTION_MODULES.includes(module) ? 'self_attn' : 'mlp'}.${module}`;
+  const path = modulePath(module);
   return { path, parts: [{ module, rowStart: 0, rowEnd: rows }], rows, columns, bias: hasLinearBias(config, module) };
 }
 

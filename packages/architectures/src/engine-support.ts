@@ -42,7 +42,7 @@ export const FEATURE_FIELDS: Readonly<Record<ArchitectureFeature, string>> = {
 
 const ALL = Object.keys(FEATURE_FIELDS) as ArchitectureFeature[];
 
-/** Features each engine implements, per task. */
+/** Features each engine implements, per task (each engine's tests compare every listed feature with a float64 reference). */
 export const ENGINE_FEATURES: Readonly<Record<EngineName, Readonly<Record<EngineTask, readonly ArchitectureFeature[]>>>> = {
   tfjs: { inference: ALL, training: ALL },
   onnx: {
@@ -53,29 +53,51 @@ export const ENGINE_FEATURES: Readonly<Record<EngineName, Readonly<Record<Engine
   },
 };
 
-/** Activations the engines compute. */
+/** Activations the engines compute (swish is silu under another name). */
 export const SUPPORTED_ACTIVATIONS: readonly string[] = ['silu', 'swish', 'gelu_pytorch_tanh'];
 
+/**
+ * What the feature check reads of a config. Every field may be absent (a training
+ * config written before a feature existed): absent means the plain Llama block.
+ */
+export type FeatureView = Partial<
+  Pick<
+    ArchitectureConfig,
+    | 'attentionBias'
+    | 'mlpBias'
+    | 'qkNorm'
+    | 'layerTypes'
+    | 'fusedProjections'
+    | 'normWeightOffset'
+    | 'sandwichNorms'
+    | 'embeddingScale'
+    | 'attnLogitSoftcap'
+    | 'finalLogitSoftcap'
+    | 'hiddenAct'
+    | 'localRopeTheta'
+  >
+>;
+
 /** The features of a config that change the block's math beyond the plain Llama block. */
-export function architectureFeatures(config: ArchitectureConfig): ArchitectureFeature[] {
+export function architectureFeatures(config: FeatureView): ArchitectureFeature[] {
   const out: ArchitectureFeature[] = [];
-  if (config.attentionBias) out.push('attention-bias');
-  if (config.mlpBias) out.push('mlp-bias');
-  if (config.qkNorm) out.push('qk-norm');
-  if (config.layerTypes.includes('sliding_attention')) out.push('sliding-window');
-  if (config.fusedProjections) out.push('fused-projections');
-  if (config.normWeightOffset !== 0) out.push('norm-weight-offset');
-  if (config.sandwichNorms) out.push('sandwich-norms');
-  if (config.embeddingScale !== 1) out.push('embedding-scale');
-  if (config.attnLogitSoftcap !== null) out.push('attention-softcap');
-  if (config.finalLogitSoftcap !== null) out.push('final-softcap');
+  if (config.attentionBias === true) out.push('attention-bias');
+  if (config.mlpBias === true) out.push('mlp-bias');
+  if (config.qkNorm === true) out.push('qk-norm');
+  if (config.layerTypes?.includes('sliding_attention') === true) out.push('sliding-window');
+  if (config.fusedProjections === true) out.push('fused-projections');
+  if ((config.normWeightOffset ?? 0) !== 0) out.push('norm-weight-offset');
+  if (config.sandwichNorms === true) out.push('sandwich-norms');
+  if ((config.embeddingScale ?? 1) !== 1) out.push('embedding-scale');
+  if ((config.attnLogitSoftcap ?? null) !== null) out.push('attention-softcap');
+  if ((config.finalLogitSoftcap ?? null) !== null) out.push('final-softcap');
   if (config.hiddenAct === 'gelu_pytorch_tanh') out.push('gelu-tanh');
-  if (config.localRopeTheta !== null) out.push('local-rope');
+  if ((config.localRopeTheta ?? null) !== null) out.push('local-rope');
   return out;
 }
 
 /** The config's features `engine` does not implement for `task` (empty: it runs). */
-export function missingFeatures(config: ArchitectureConfig, engine: EngineName, task: EngineTask): ArchitectureFeature[] {
+export function missingFeatures(config: FeatureView, engine: EngineName, task: EngineTask): ArchitectureFeature[] {
   const supported = ENGINE_FEATURES[engine][task];
   return architectureFeatures(config).filter((feature) => !supported.includes(feature));
 }

@@ -24,7 +24,8 @@ export {
   checkpointLinears,
   hasLinearBias,
   linearShape,
+  modulePath,
 } from './block-modules.js';
 export type { BlockNorm, CheckpointLinear, LinearModule, ModulePart } from './block-modules.js';
 export { ENGINE_FEATURES, FEATURE_FIELDS, SUPPORTED_ACTIVATIONS, architectureFeatures, missingFeatures, unsupportedSetting } from './engine-support.js';
-export type { ArchitectureFeature, EngineName, EngineTask } from './engine-support.js';
+export type { ArchitectureFeature, EngineName, EngineTask, FeatureView } from './engine-support.js';

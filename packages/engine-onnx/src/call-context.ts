@@ -1,6 +1,7 @@
 // The per-call inputs every block of a forward or decode step shares: position
-// ids, the rotary cos/sin rows for this call's absolute positions, and one
-// additive mask per distinct sliding window. Built from the same functions the
+// ids, the rotary cos/sin rows for this call's absolute positions (one pair per
+// distinct set of inverse frequencies: Gemma 3's sliding layers rotate with their
+// own), and one additive mask per distinct sliding window. Built from the same functions the
 // tfjs engine uses (ropeTables, causalMaskValues), so both engines rotate and
 // mask identically.
 import type * as Ort from 'onnxruntime-node';
@@ -16,11 +17,16 @@ export interface CallShape {
   past: number;
 }
 
-export interface CallContext extends CallShape {
-  readonly keys: number;
-  readonly positions: Ort.Tensor;
+export interface RopeFeeds {
   readonly cos: Ort.Tensor;
   readonly sin: Ort.Tensor;
+}
+
+export interface CallContext extends CallShape, RopeFeeds {
+  readonly keys: number;
+  readonly positions: Ort.Tensor;
+  /** cos / sin above are the full-attention layers' (arch.invFreq); block `layer` rotates with these. */
+  rope(layer: number): RopeFeeds;
   mask(layer: number): Ort.Tensor;
 }
 
@@ -29,14 +35,28 @@ export function createCallContext(ort: OrtModule, arch: Architecture, shape: Cal
   const keys = past + tokens;
   const half = arch.headDim / 2;
   const absolute = Array.from({ length: tokens }, (_, t) => past + t);
-  // ropeTables repeats each frequency twice (rotate-half layout); RotaryEmbedding takes one half.
-  const full = ropeTables(arch.invFreq, absolute, 1);
-  const cos = new Float32Array(tokens * half);
-  const sin = new Float32Array(tokens * half);
-  for (let t = 0; t < tokens; t++) {
-    cos.set(full.cos.subarray(t * 2 * half, t * 2 * half + half), t * half);
-    sin.set(full.sin.subarray(t * 2 * half, t * 2 * half + half), t * half);
-  }
+  const tables = (invFreq: Float64Array): RopeFeeds => {
+    // ropeTables repeats each frequency twice (rotate-half layout); RotaryEmbedding takes one half.
+    const full = ropeTables(invFreq, absolute, 1);
+    const cos = new Float32Array(tokens * half);
+    const sin = new Float32Array(tokens * half);
+    for (let t = 0; t < tokens; t++) {
+      cos.set(full.cos.subarray(t * 2 * half, t * 2 * half + half), t * half);
+      sin.set(full.sin.subarray(t * 2 * half, t * 2 * half + half), t * half);
+    }
+    return { cos: new ort.Tensor('float32', cos, [tokens, half]), sin: new ort.Tensor('float32', sin, [tokens, half]) };
+  };
+  // Layers share arch.invFreq or arch.localInvFreq (the same array objects): one pair of tables each.
+  const ropes = new Map<Float64Array, RopeFeeds>();
+  const ropeFor = (invFreq: Float64Array): RopeFeeds => {
+    let rope = ropes.get(invFreq);
+    if (!rope) {
+      rope = tables(invFreq);
+      ropes.set(invFreq, rope);
+    }
+    return rope;
+  };
+  const global = ropeFor(arch.invFreq);
   // Row t of the tables holds position past + t, for every sequence of the batch.
   const positions = new BigInt64Array(batch * tokens);
   for (let b = 0; b < batch; b++) for (let t = 0; t < tokens; t++) positions[b * tokens + t] = BigInt(t);
@@ -57,8 +77,9 @@ export function createCallContext(ort: OrtModule, arch: Architecture, shape: Cal
     past,
     keys,
     positions: new ort.Tensor('int64', positions, [batch, tokens]),
-    cos: new ort.Tensor('float32', cos, [tokens, half]),
-    sin: new ort.Tensor('float32', sin, [tokens, half]),
+    cos: global.cos,
+    sin: global.sin,
+    rope: (layer) => ropeFor(arch.layerInvFreq[layer] ?? arch.invFreq),
     mask: (layer) => maskFor(arch.layerWindows[layer] ?? null),
   };
 }

@@ -1,7 +1,8 @@
 // Acceptance: the ONNX engine gives the tfjs engine's logits, hidden states and
-// log-probabilities within 1e-4 on random llama / mistral / qwen2 / qwen3 models (padded
-// batches, skipped blocks, streaming, every supported rope scaling), and the same
-// greedy tokens and decoder logits through the KV cache.
+// log-probabilities within 1e-4 on random llama / mistral / qwen2 / qwen3 / gemma2 /
+// gemma3_text / phi3 models (padded batches, skipped blocks, streaming, every
+// supported rope scaling), and the same greedy tokens and decoder logits through
+// the KV cache.
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxAbsDiff, randomModelOnBothEngines } from './testing/random-models.js';
 import type { EnginePair, RandomModelSpec } from './testing/random-models.js';
@@ -24,6 +25,12 @@ const CASES: [string, RandomModelSpec][] = [
   ['grouped heads with a head_dim unlike hidden / heads', { modelType: 'llama', hiddenSize: 48, numHeads: 6, numKvHeads: 2, headDim: 16, seed: 17 }],
   ['qwen3 with q/k norms, head_dim unlike hidden / heads and tied embeddings', { modelType: 'qwen3', headDim: 16, tieWordEmbeddings: true, seed: 18 }],
   ['qwen3 with attention_bias and a sliding window', { modelType: 'qwen3', attentionBias: true, slidingWindow: 4, seed: 19 }],
+  ['gemma2 with softcaps and a sliding window shorter than the batch', { modelType: 'gemma2', slidingWindow: 3, attnLogitSoftcap: 2, finalLogitSoftcap: 3, seed: 24 }],
+  [
+    'gemma3_text with local rope on sliding layers, linear scaling on full ones',
+    { modelType: 'gemma3_text', slidingWindow: 3, slidingWindowPattern: 2, localRopeTheta: 100, ropeScaling: { rope_type: 'linear', factor: 4 }, seed: 25 },
+  ],
+  ['phi3 (fused qkv / gate_up served as seven modules) with a sliding window', { modelType: 'phi3', slidingWindow: 4, seed: 26 }],
 ];
 
 let pair: EnginePair | null = null;
@@ -76,8 +83,13 @@ describe('onnx engine vs tfjs engine', () => {
     a.hidden!.forEach((h, l) => expectClose(h, b.hidden![l], `hidden x(${l})`));
   });
 
-  it.each(['resident', 'streaming'] as const)('%s: a provider that refills the same buffers for every block gives the same results', async (mode) => {
-    pair = await randomModelOnBothEngines({ modelType: 'qwen2', numLayers: 4, seed: 23 }, { mode: 'resident', onnxMode: mode, onnxRefills: true });
+  it.each([
+    ['resident', 'qwen2'],
+    ['streaming', 'qwen2'],
+    // Gemma 3: the q/k norms and the feed-forward norms must be copied too.
+    ['resident', 'gemma3_text'],
+  ] as const)('%s %s: a provider that refills the same buffers for every block gives the same results', async (mode, modelType) => {
+    pair = await randomModelOnBothEngines({ modelType, numLayers: 4, seed: 23 }, { mode: 'resident', onnxMode: mode, onnxRefills: true });
     const a = await pair.tfjs.forward(SEQUENCES, { logits: 'all', hidden: 'all' });
     // The second pass is the one that reads kept blocks (resident) or re-reads them (streaming).
     await pair.onnx.forward(SEQUENCES, { logits: 'all', hidden: 'all' });
@@ -91,6 +103,8 @@ describe('onnx engine vs tfjs engine', () => {
     ['mistral with a window shorter than the generation', { modelType: 'mistral', slidingWindow: 4, seed: 32 }],
     ['qwen2 with a skipped block', { modelType: 'qwen2', seed: 33 }],
     ['qwen3 (q/k norms on the cached keys)', { modelType: 'qwen3', headDim: 16, seed: 34 }],
+    ['gemma2 (softcaps, windows shorter than the generation)', { modelType: 'gemma2', slidingWindow: 3, attnLogitSoftcap: 2, finalLogitSoftcap: 3, seed: 35 }],
+    ['gemma3_text (per-layer rope) with a skipped block', { modelType: 'gemma3_text', slidingWindow: 3, slidingWindowPattern: 2, localRopeTheta: 100, seed: 36 }],
   ] as [string, RandomModelSpec][])('%s: KV-cache decoding gives the same logits and greedy tokens', async (name, spec) => {
     pair = await randomModelOnBothEngines(spec);
     const skipLayers = name.includes('skipped') ? [1] : [];

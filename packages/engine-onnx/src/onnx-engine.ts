@@ -151,11 +151,14 @@ export class OnnxEngine implements Engine {
     }
   }
 
-  /** Embedding rows of `ids` as [ids.length, hidden]. */
+  /** Embedding rows of `ids` as [ids.length, hidden], times the config's embeddingScale (Gemma: sqrt(hidden)). */
   embed(ids: ArrayLike<number>): Float32Array {
     const H = this.architecture.hiddenSize;
     const out = new Float32Array(ids.length * H);
     for (let i = 0; i < ids.length; i++) out.set(this.embedding.subarray(ids[i] * H, ids[i] * H + H), i * H);
+    // Scaled in the copy, never in the table: a tied lm_head is the same array.
+    const scale = this.architecture.embeddingScale;
+    if (scale !== 1) for (let i = 0; i < out.length; i++) out[i] *= scale;
     return out;
   }
 

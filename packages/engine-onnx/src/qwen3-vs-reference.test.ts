@@ -93,9 +93,9 @@ describe('training a qwen3 model', () => {
     const config = randomModel({ modelType: 'qwen3', seed: 44 }).config;
     expect(config.qkNorm).toBe(true);
     const onnx = onnxTrainerFactory({ threads: 1 });
-    expect(onnx.unsupportedReason(config, 4)).toBeNull();
+    expect(onnx.unsupportedReason(config, 4, 64)).toBeNull();
     const lines: string[] = [];
-    const { prepared, skipped } = await chooseTrainer([onnx, tfjsTrainerFactory('cpu')], config, 4, 'qwen3', (line) => lines.push(line));
+    const { prepared, skipped } = await chooseTrainer([onnx, tfjsTrainerFactory('cpu')], config, 4, 64, 'qwen3', (line) => lines.push(line));
     expect(prepared.name).toBe('onnx');
     expect(skipped).toEqual([]);
     expect(lines.join('\n')).toContain('training engine onnx on cpu');

@@ -40,8 +40,7 @@ export async function runBlock(engine: OnnxEngine, layer: number, x: Float32Arra
     ...weights.feeds,
     x: new engine.ort.Tensor('float32', x, [x.length / H, H]),
     positions: ctx.positions,
-    cos: ctx.cos,
-    sin: ctx.sin,
+    ...ctx.rope(layer),
     mask: ctx.mask(layer),
   };
   if (past) return engine.run(session, { ...feeds, past_key: past.key, past_value: past.value }, ['y', 'present_key', 'present_value']);

@@ -4,13 +4,15 @@
 // 16-bit or float32. linear() dequantizes one weight into a caller's reusable
 // buffer, so at most one block's weights exist in float32 at a time. A base
 // read from a 4-bit bitsandbytes checkpoint keeps its NF4 / FP4 states as they
-// are at 4 bits (no second rounding).
+// are at 4 bits (no second rounding). Linears are stored as the checkpoint has
+// them: Phi-3's fused qkv_proj / gate_up_proj quantized whole (as bitsandbytes
+// does), decoded once per block and split into the logical modules by rows.
 import { decodeToFloat32, encodeFromFloat32 } from '@layerprune/tensor-io';
-import type { BlockWeights, Packed4bitLinear } from '@layerprune/model';
+import { splitPacked4bitRows, type BlockWeights, type Packed4bitLinear } from '@layerprune/model';
 import { absmaxOf, dequantize4bit, quantize4bit, type QuantState4bit } from '@layerprune/quant';
-import { llamaLinearShapes } from './lora-adapters.js';
+import { checkpointLayout, linearHolding, type BlockLinear } from './checkpoint-layout.js';
 import { LoraError } from './lora-error.js';
-import { ALL_LINEAR_MODULES, moduleSuffix, type LinearModuleName } from './target-modules.js';
+import { ALL_LINEAR_MODULES, type LinearModuleName, type TargetModuleName } from './target-modules.js';
 import type { TrainModelConfig } from './train-model-config.js';
 
 export type BaseBits = 4 | 16 | 32;
@@ -28,12 +30,14 @@ export interface WeightReader {
   fourBitState?(name: string): Promise<QuantState4bit | null>;
 }
 
-/** A block's RMSNorm weights: input and post-attention [hidden]; qwen3's q and k [headDim]. */
+/** A block's RMSNorm weights as stored: input and post-attention [hidden]; qwen3's q and k [headDim]; Gemma's pre/post-feedforward [hidden]. */
 interface BlockNorms {
   input: Float32Array;
   post: Float32Array;
   q?: Float32Array;
   k?: Float32Array;
+  preFeedforward?: Float32Array;
+  postFeedforward?: Float32Array;
 }
 
 type StoredLinear =
@@ -48,8 +52,12 @@ export class FrozenBase {
   readonly lmHead: Float32Array;
   readonly finalNorm: Float32Array;
   private readonly norms: BlockNorms[];
+  /** Keyed `${layer}.${name}` by stored linear (`0.qkv_proj` on Phi-3). */
   private readonly linears: Map<string, StoredLinear>;
+  /** Keyed `${layer}.${module}` by logical module (a fused bias split by rows). */
   private readonly biases: Map<string, Float32Array>;
+  /** The block's linears as stored. */
+  private readonly layout: readonly BlockLinear[];
   /** packedLinears() per layer, computed on first use (the absmax of double-quantized states is undone once). */
   private readonly packed = new Map<number, ReturnType<FrozenBase['packedLinears']>>();
 
@@ -73,6 +81,7 @@ export class FrozenBase {
     this.norms = parts.norms;
     this.linears = parts.linears;
     this.biases = parts.biases;
+    this.layout = checkpointLayout(config);
   }
 
   /** Reads every weight once and stores block linears at `bits`. */
@@ -102,21 +111,32 @@ export class FrozenBase {
         ...(config.qkNorm === true
           ? { q: await needNorm(`model.layers.${l}.self_attn.q_norm.weight`), k: await needNorm(`model.layers.${l}.self_attn.k_norm.weight`) }
           : {}),
+        // Gemma's sandwich norms: the MLP's input and output norms (the block adds normWeightOffset).
+        ...(config.sandwichNorms === true
+          ? {
+              preFeedforward: await need(`model.layers.${l}.pre_feedforward_layernorm.weight`),
+              postFeedforward: await need(`model.layers.${l}.post_feedforward_layernorm.weight`),
+            }
+          : {}),
       });
-      for (const m of ALL_LINEAR_MODULES) {
-        const name = `model.layers.${l}.${moduleSuffix(m)}.weight`;
+      for (const linear of checkpointLayout(config)) {
+        const name = `model.layers.${l}.${linear.suffix}.weight`;
+        const shape = [linear.rows, linear.columns];
         const state = bits === 4 && reader.has(name) ? ((await reader.fourBitState?.(name)) ?? null) : null;
-        const stored = state ? ({ kind: '4bit', state } as const) : storeLinear(await need(name), bits, reader.info?.(name).dtype, name);
-        linears.set(`${l}.${m}`, stored);
+        const stored = state ? ({ kind: '4bit', state } as const) : storeLinear(await need(name), bits, reader.info?.(name).dtype, name, shape);
         const numel = stored.kind === '4bit' ? stored.state.numel : stored.kind === 'f32' ? stored.values.length : stored.bytes.length / 2;
-        const biasName = `model.layers.${l}.${moduleSuffix(m)}.bias`;
+        // A fused tensor is split by rows: its size must be what the config says.
+        if (numel !== linear.rows * linear.columns) {
+          throw new LoraError('UNSUPPORTED_MODEL', `"${name}" has ${numel} values, expected [${shape.join(', ')}]`, { field: name, limit: linear.rows * linear.columns });
+        }
+        linears.set(`${l}.${linear.name}`, stored);
+        const biasName = `model.layers.${l}.${linear.suffix}.bias`;
         if (reader.has(biasName)) {
           const bias = await reader.readFloat32(biasName);
-          const expected = numel / (m === 'o_proj' || m === 'down_proj' ? (m === 'o_proj' ? config.numAttentionHeads * config.headDim : config.intermediateSize) : config.hiddenSize);
-          if (bias.length !== expected) {
-            throw new LoraError('UNSUPPORTED_MODEL', `"${biasName}" has ${bias.length} values, expected ${expected} (the output size of ${m})`, { field: biasName, limit: expected });
+          if (bias.length !== linear.rows) {
+            throw new LoraError('UNSUPPORTED_MODEL', `"${biasName}" has ${bias.length} values, expected ${linear.rows} (the output size of ${linear.name})`, { field: biasName, limit: linear.rows });
           }
-          biases.set(`${l}.${m}`, bias);
+          for (const part of linear.parts) biases.set(`${l}.${part.module}`, linear.parts.length === 1 ? bias : bias.subarray(part.rowStart, part.rowEnd));
         }
       }
     }
@@ -138,50 +158,83 @@ export class FrozenBase {
   }
 
   /**
-   * The [out, in] float32 weight of one linear. With `out` (length >= out*in)
-   * the values are written there and a view is returned: no allocation per call.
+   * The [out, in] float32 weight of one logical linear. With `out` (length >=
+   * out*in) the values are written there and a view is returned: no allocation
+   * per call. A part of a fused tensor decodes only its rows (blockWeights
+   * decodes a fused tensor once for all its parts).
    */
   linear(layer: number, module: LinearModuleName, out?: Float32Array): Float32Array {
-    const stored = this.linears.get(`${layer}.${module}`);
-    if (!stored) throw new LoraError('UNSUPPORTED_MODEL', `no weight for block ${layer} ${module}`, { module });
+    const { linear, part } = linearHolding(this.layout, module);
+    return this.rows(layer, linear, part.rowStart, part.rowEnd, out);
+  }
+
+  /** The whole [rows, in] float32 weight of a stored linear by name (`qkv_proj` on Phi-3), as linear() does. */
+  storedLinear(layer: number, name: TargetModuleName, out?: Float32Array): Float32Array {
+    const linear = this.layout.find((l) => l.name === name);
+    if (!linear) throw new LoraError('UNSUPPORTED_MODEL', `no weight for block ${layer} ${name}`, { module: name });
+    return this.rows(layer, linear, 0, linear.rows, out);
+  }
+
+  /** Rows [start, end) of a stored linear in float32. */
+  private rows(layer: number, linear: BlockLinear, start: number, end: number, out?: Float32Array): Float32Array {
+    const stored = this.linears.get(`${layer}.${linear.name}`);
+    if (!stored) throw new LoraError('UNSUPPORTED_MODEL', `no weight for block ${layer} ${linear.name}`, { module: linear.name });
+    const whole = start === 0 && end === linear.rows;
+    const from = start * linear.columns;
+    const n = (end - start) * linear.columns;
     if (stored.kind === 'f32') {
-      if (!out) return stored.values;
-      const view = out.subarray(0, stored.values.length);
-      view.set(stored.values);
+      const values = whole ? stored.values : stored.values.subarray(from, from + n);
+      if (!out) return values;
+      const view = out.subarray(0, n);
+      view.set(values);
       return view;
     }
-    if (stored.kind === '4bit') return dequantize4bit(stored.state, out ? { out } : {});
-    const n = stored.bytes.length / 2;
+    // Stored shapes are [rows, in] (the checkpoint's quant_state, or set by storeLinear).
+    if (stored.kind === '4bit') return dequantize4bit(stored.state, { ...(whole ? {} : { rows: [start, end] as const }), ...(out ? { out } : {}) });
     const view = out ? out.subarray(0, n) : new Float32Array(n);
-    decodeHalfInto(stored.bytes, stored.dtype, view);
+    decodeHalfInto(whole ? stored.bytes : stored.bytes.subarray(2 * from, 2 * (from + n)), stored.dtype, view);
     return view;
   }
 
   /**
-   * Block `layer` as the model runtime's BlockWeights. Each linear is written
-   * into its own buffer in `buffers` (grown on demand and reused block after
-   * block): the runtime copies them into tensors before the next call.
+   * Block `layer` as the model runtime's BlockWeights. Each stored linear is
+   * written into its own buffer in `buffers` (by name; grown on demand and
+   * reused block after block): the runtime copies them into tensors before the
+   * next call. A fused one is decoded once; its modules get views of their rows.
    */
-  blockWeights(layer: number, buffers: Map<LinearModuleName, Float32Array>): BlockWeights {
-    const shapes = llamaLinearShapes(this.config);
+  blockWeights(layer: number, buffers: Map<string, Float32Array>): BlockWeights {
     const linear = {} as Record<LinearModuleName, Float32Array>;
     const bias: Partial<Record<LinearModuleName, Float32Array>> = {};
-    for (const m of ALL_LINEAR_MODULES) {
-      const [out, inF] = shapes.shape(m);
-      let buffer = buffers.get(m);
-      if (!buffer || buffer.length < out * inF) buffers.set(m, (buffer = new Float32Array(out * inF)));
-      linear[m] = this.linear(layer, m, buffer);
-      const b = this.bias(layer, m);
-      if (b) bias[m] = b;
+    for (const stored of this.layout) {
+      const size = stored.rows * stored.columns;
+      let buffer = buffers.get(stored.name);
+      if (!buffer || buffer.length < size) buffers.set(stored.name, (buffer = new Float32Array(size)));
+      const values = this.rows(layer, stored, 0, stored.rows, buffer);
+      for (const { module, rowStart, rowEnd } of stored.parts) {
+        linear[module] = stored.parts.length === 1 ? values : values.subarray(rowStart * stored.columns, rowEnd * stored.columns);
+        const b = this.bias(layer, module);
+        if (b) bias[module] = b;
+      }
     }
     const qk = this.qkNorms(layer);
-    return { inputLayernorm: this.norm(layer, 'input'), postAttentionLayernorm: this.norm(layer, 'post'), linear, bias, ...(qk ? { qNorm: qk.q, kNorm: qk.k } : {}) };
+    const { preFeedforward, postFeedforward } = this.norms[layer];
+    return {
+      inputLayernorm: this.norm(layer, 'input'),
+      postAttentionLayernorm: this.norm(layer, 'post'),
+      linear,
+      bias,
+      ...(qk ? { qNorm: qk.q, kNorm: qk.k } : {}),
+      ...(preFeedforward && postFeedforward ? { preFeedforwardLayernorm: preFeedforward, postFeedforwardLayernorm: postFeedforward } : {}),
+    };
   }
 
   /**
    * Block `layer`'s seven linears as stored at 4 bits (packed bytes and float32
    * absmax, double quantization undone), for engines that multiply 4-bit weights
-   * directly; null unless all seven are 4-bit with one type and block size.
+   * directly; null unless all seven are 4-bit with one type and block size. A
+   * fused tensor is split by rows only where each module starts on an absmax
+   * block (splitPacked4bitRows); otherwise null too, and engines use linear()'s
+   * dequantized float32 for the block.
    */
   packedLinears(layer: number): { quantType: 'nf4' | 'fp4'; blockSize: number; linear: Record<LinearModuleName, Packed4bitLinear> } | null {
     const cached = this.packed.get(layer);
@@ -189,13 +242,15 @@ export class FrozenBase {
     const linear = {} as Record<LinearModuleName, Packed4bitLinear>;
     let first: QuantState4bit | null = null;
     let result: ReturnType<FrozenBase['packedLinears']> = null;
-    for (const m of ALL_LINEAR_MODULES) {
-      const stored = this.linears.get(`${layer}.${m}`);
+    for (const l of this.layout) {
+      const stored = this.linears.get(`${layer}.${l.name}`);
       if (stored?.kind !== '4bit') break;
       const s = stored.state;
       first ??= s;
       if (s.quantType !== first.quantType || s.blockSize !== first.blockSize) break;
-      linear[m] = { quantType: s.quantType, blockSize: s.blockSize, packed: s.packed, absmax: absmaxOf(s) };
+      const parts = splitPacked4bitRows({ quantType: s.quantType, blockSize: s.blockSize, packed: s.packed, absmax: absmaxOf(s) }, l.columns, l.parts);
+      if (!parts) break;
+      Object.assign(linear, parts);
     }
     if (first && Object.keys(linear).length === ALL_LINEAR_MODULES.length) result = { quantType: first.quantType, blockSize: first.blockSize, linear };
     this.packed.set(layer, result);
@@ -214,14 +269,15 @@ export class FrozenBase {
   }
 }
 
-function storeLinear(values: Float32Array, bits: BaseBits, sourceDtype: string | undefined, name: string): StoredLinear {
+function storeLinear(values: Float32Array, bits: BaseBits, sourceDtype: string | undefined, name: string, shape: readonly number[]): StoredLinear {
   if (bits === 32) return { kind: 'f32', values };
   if (bits === 16) {
     // Keep a 16-bit source in its own format (lossless); a float32 source goes to bf16, QLoRA's compute dtype.
     const dtype = sourceDtype === 'F16' ? 'F16' : 'BF16';
     return { kind: 'half', dtype, bytes: encodeFromFloat32(values, dtype) };
   }
-  return { kind: '4bit', state: quantize4bit(values, { type: 'nf4', blockSize: 64, doubleQuant: true, name }) };
+  // The whole tensor as one state, as bitsandbytes quantizes a (fused) Linear; its shape lets linear() decode row ranges.
+  return { kind: '4bit', state: quantize4bit(values, { type: 'nf4', blockSize: 64, doubleQuant: true, name, shape }) };
 }
 
 function decodeHalfInto(bytes: Uint8Array, dtype: 'F16' | 'BF16', out: Float32Array): void {

@@ -12,6 +12,7 @@ import { loadModel, loadTokenizer, selectBackend } from '@layerprune/model';
 import { openQuantizedWeights, quantizeModelDir } from '@layerprune/quant';
 import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff } from './testing/max-abs-diff.js';
 import { evaluateLoss } from './evaluate-loss.js';
 import { FrozenBase } from './frozen-base.js';
 import { heal } from './heal.js';
@@ -31,13 +32,6 @@ const batch = [
 let root: string;
 let nf4: string;
 let int8: string;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 async function loadBase(dir: string, bits: 4 | 16 | 32): Promise<FrozenBase> {
   const weights = await openQuantizedWeights(dir);

@@ -9,7 +9,7 @@ import { cleanStaleTemps, fingerprintInputs, openOutputInPlace, type InPlaceOutp
 import { writeFileAtomic } from '@layerprune/tensor-io';
 import { openModelDir } from '@layerprune/architectures';
 import { renderLineChart } from '@layerprune/figures';
-import { loadTokenizer, resolveArchitecture, validateQuantizedWeights, type BackendName } from '@layerprune/model';
+import { loadTokenizer, validateQuantizedWeights, type BackendName } from '@layerprune/model';
 import { isQuantizedModelDir, openQuantizedWeights } from '@layerprune/quant';
 import { FrozenBase, type BaseBits, type WeightReader } from './frozen-base.js';
 import { quantizedWeightReader } from './quantized-weight-reader.js';
@@ -19,7 +19,6 @@ import { LoraError } from './lora-error.js';
 import { loadPackedData, type TextEncoder } from './load-packed-data.js';
 import { evaluateLoss } from './evaluate-loss.js';
 import { saveLoraAdapter } from './peft-adapter-io.js';
-import { checkTrainingWindows } from './check-training-windows.js';
 import { checkTrainable } from './train-model-config.js';
 import { checkTrainOptions, trainLora, type TrainProgress } from './train-lora.js';
 import { CHECKPOINT_DIR } from './training-checkpoint.js';
@@ -184,7 +183,6 @@ export async function heal(options: HealOptions): Promise<HealResult> {
   let output: InPlaceOutput | null = null;
   try {
     checkTrainable(modelDir.config, modelDir.dir);
-    checkTrainingWindows(resolveArchitecture(modelDir.config, modelDir.rawConfig, `${modelDir.dir}/config.json`).layerWindows, o.seqLen, modelDir.dir);
     // A bitsandbytes checkpoint (`layerprune quantize` output): its logical tensors,
     // checked against config.json like a dense model's, are the base. Wraps modelDir
     // (closed below), nothing reopened.
@@ -203,7 +201,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     });
     // An engine list none of which can train this model is refused here (unsupportedReason
     // reads the config only; chooseTrainer then throws without loading any runtime).
-    if (factories.every((f) => f.unsupportedReason(modelDir.config, o.bits) !== null)) await chooseTrainer(factories, modelDir.config, o.bits, modelDir.dir, log);
+    if (factories.every((f) => f.unsupportedReason(modelDir.config, o.bits, o.seqLen) !== null)) await chooseTrainer(factories, modelDir.config, o.bits, o.seqLen, modelDir.dir, log);
     // The output is checked against every input (never written inside the model or
     // over the data), locked against a second writer, and marked as a heal output.
     // 'auto' (the pipeline) also continues a heal output of ours that has no
@@ -214,7 +212,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     // The engine, once the output is known to be safe (a runtime may write its own files, e.g.
     // onnxruntime's ~/.cache): one that cannot train this model, or whose runtime does not
     // load, fails here and a new output is discarded (below), so nothing is left behind.
-    const { prepared } = await chooseTrainer(factories, modelDir.config, o.bits, modelDir.dir, log);
+    const { prepared } = await chooseTrainer(factories, modelDir.config, o.bits, o.seqLen, modelDir.dir, log);
     // chooseTrainer names the engine when it had a choice; a single one is named here.
     if (factories.length === 1) log(`layerprune: training engine ${prepared.name} on ${prepared.backend}`);
     const tokenizer = options.tokenizer ?? (await loadTokenizer(modelDir.dir));
@@ -234,7 +232,8 @@ export async function heal(options: HealOptions): Promise<HealResult> {
     log(`loading ${modelDir.dir} with block linears ${how}`);
     const base = await FrozenBase.load(modelDir.config, reader, o.bits);
     const initRng = new SeededRng(o.seed);
-    const adapters = LoraAdapters.create(loraConfig, llamaLinearShapes(modelDir.config), initRng);
+    // On a fused checkpoint (Phi-3) logical targets resolve to its fused modules; the log says which.
+    const adapters = LoraAdapters.create(loraConfig, llamaLinearShapes(modelDir.config), initRng, log);
     trainer = await prepared.create(base, adapters);
     const evalBefore = evalSet && !resume ? await evaluateLoss(trainer, evalSet, o.microBatchSize) : null;
     if (evalBefore !== null) log(`held-out loss before healing: ${evalBefore.toFixed(4)}`);
@@ -293,7 +292,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       trainableParameters: adapters.parameterCount(),
       bits: o.bits,
       baseLinearBytes: base.linearBytes(),
-      targets: [...loraConfig.targetModules],
+      targets: [...adapters.config.targetModules],
       engine: prepared.name,
       backend: prepared.backend,
       seconds,

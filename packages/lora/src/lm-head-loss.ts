@@ -1,9 +1,10 @@
-// Final RMSNorm + output head + next-token cross-entropy, with a hand-written
-// gradient for the head product: d logits = w * (softmax - onehot), then
+// Final RMSNorm + output head (+ Gemma 2's final logit softcap) + next-token
+// cross-entropy, with a hand-written gradient for the head product:
+// d logits = w * (softmax - onehot) (times 1 - tanh^2 through a softcap), then
 // dL/dh = dlogits @ head (a plain matMul with the [V, H] head), so the [N, V]
 // logits never go through generic autodiff.
 import * as tf from '@tensorflow/tfjs';
-import { rmsNorm } from '@layerprune/model/tfjs';
+import { normTensor, rmsNorm } from '@layerprune/model/tfjs';
 
 export interface HeadTensors {
   /** [V, H] */
@@ -14,10 +15,11 @@ export interface HeadTensors {
   dispose(): void;
 }
 
-export function createHeadTensors(head: Float32Array, finalNorm: Float32Array, vocab: number, hidden: number): HeadTensors {
+/** `normOffset`: the Architecture's normWeightOffset (Gemma's (1 + w) final norm), added as the runtime does. */
+export function createHeadTensors(head: Float32Array, finalNorm: Float32Array, vocab: number, hidden: number, normOffset = 0): HeadTensors {
   const h = tf.tensor2d(head, [vocab, hidden]);
   const ht = tf.transpose(h);
-  const n = tf.tensor1d(finalNorm);
+  const n = normTensor(finalNorm, normOffset);
   return {
     head: h,
     headT: ht,
@@ -32,15 +34,17 @@ export function createHeadTensors(head: Float32Array, finalNorm: Float32Array, v
 
 /**
  * Weighted sum over positions of -log p(target): `targets` [N] int32,
- * `weights` [N] (1/count for positions that have a target, 0 for the rest).
+ * `weights` [N] (1/count for positions that have a target, 0 for the rest);
+ * `softcap` c turns the logits into c * tanh(logits / c) first (null: none).
  */
-export function headLoss(x: tf.Tensor2D, head: HeadTensors, targets: tf.Tensor1D, weights: tf.Tensor1D, eps: number): tf.Scalar {
+export function headLoss(x: tf.Tensor2D, head: HeadTensors, targets: tf.Tensor1D, weights: tf.Tensor1D, eps: number, softcap: number | null = null): tf.Scalar {
   const hn = rmsNorm(x, head.finalNorm, eps);
   const vocab = head.head.shape[0];
   const crossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const logits = tf.matMul(input as tf.Tensor2D, head.headT);
+    const raw = tf.matMul(input as tf.Tensor2D, head.headT);
+    const logits = softcap === null ? raw : tf.mul(tf.tanh(tf.div(raw, softcap)), softcap);
     const oneHot = tf.oneHot(targets, vocab);
     const lse = tf.logSumExp(logits, 1);
     const target = tf.sum(tf.mul(logits, oneHot), 1);
@@ -52,7 +56,9 @@ export function headLoss(x: tf.Tensor2D, head: HeadTensors, targets: tf.Tensor1D
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [logits, lse, oneHot] = saved;
         const probs = tf.exp(tf.sub(logits, tf.expandDims(lse, 1)));
-        const dLogits = tf.mul(tf.sub(probs, oneHot), tf.mul(tf.expandDims(weights, 1), dy));
+        const dCapped = tf.mul(tf.sub(probs, oneHot), tf.mul(tf.expandDims(weights, 1), dy));
+        // d(c tanh(z / c))/dz = 1 - tanh^2, and tanh = capped logits / c.
+        const dLogits = softcap === null ? dCapped : tf.mul(dCapped, tf.sub(1, tf.square(tf.div(logits, softcap))));
         return tf.matMul(dLogits as tf.Tensor2D, head.head);
       },
     };

@@ -1,7 +1,7 @@
 // LoRA hyper-parameters in this package's own (camelCase) shape. The PEFT file
 // format is produced from it by toPeftAdapterConfig.
 import { LoraError } from './lora-error.js';
-import { parseTargetModules, type LinearModuleName } from './target-modules.js';
+import { parseTargetModules, type TargetModuleName } from './target-modules.js';
 
 export interface LoraConfig {
   /** Rank r of A [r, in] and B [out, r]. */
@@ -10,7 +10,12 @@ export interface LoraConfig {
   alpha: number;
   /** Dropout probability on the adapter input (PEFT lora_dropout). */
   dropout: number;
-  targetModules: LinearModuleName[];
+  /**
+   * Module names PEFT matches, in block order. As given: logical names or fused ones;
+   * on adapters (LoraAdapters.create, loading) the model's stored linears, e.g. Phi-3's
+   * qkv_proj for q_proj.
+   */
+  targetModules: TargetModuleName[];
   useRslora: boolean;
   /** Only these blocks get adapters (PEFT layers_to_transform); null = all. */
   layersToTransform: number[] | null;
@@ -23,7 +28,7 @@ export const DEFAULT_LORA_CONFIG: Readonly<LoraConfig> = Object.freeze({
   rank: 8,
   alpha: 8,
   dropout: 0.05,
-  targetModules: ['gate_proj', 'up_proj', 'down_proj'] as LinearModuleName[],
+  targetModules: ['gate_proj', 'up_proj', 'down_proj'] as TargetModuleName[],
   useRslora: false,
   layersToTransform: null,
   baseModelNameOrPath: null,

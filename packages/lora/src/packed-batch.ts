@@ -13,8 +13,12 @@ export function checkPackedBatch(batch: TokenBatch): number {
   return seqLen;
 }
 
-/** Embedding rows [batch * seqLen, hidden] of `embedding` [vocab, hidden]; LoraError TOKEN_OUT_OF_RANGE names the position of a bad id. */
-export function embedBatch(embedding: Float32Array, hidden: number, vocab: number, batch: TokenBatch, seqLen: number): Float32Array {
+/**
+ * Embedding rows [batch * seqLen, hidden] of `embedding` [vocab, hidden], times `scale`
+ * (the Architecture's embeddingScale: Gemma's float32 sqrt(hidden), else 1); LoraError
+ * TOKEN_OUT_OF_RANGE names the position of a bad id.
+ */
+export function embedBatch(embedding: Float32Array, hidden: number, vocab: number, batch: TokenBatch, seqLen: number, scale = 1): Float32Array {
   const out = new Float32Array(batch.length * seqLen * hidden);
   batch.forEach((seq, b) => {
     for (let t = 0; t < seqLen; t++) {
@@ -25,5 +29,7 @@ export function embedBatch(embedding: Float32Array, hidden: number, vocab: numbe
       out.set(embedding.subarray(id * hidden, (id + 1) * hidden), (b * seqLen + t) * hidden);
     }
   });
+  // Stored into a Float32Array, the float64 product of two float32 values rounds as torch's float32 multiply does.
+  if (scale !== 1) for (let i = 0; i < out.length; i++) out[i] *= scale;
   return out;
 }

@@ -3,7 +3,7 @@
 // (PeftConfigMixin.save_pretrained uses json.dumps(indent=2, sort_keys=True)).
 import { LoraError } from './lora-error.js';
 import { resolveLoraConfig, type LoraConfig } from './lora-config.js';
-import { ALL_LINEAR_MODULES, modulePath } from './target-modules.js';
+import { KNOWN_TARGET_MODULES, modulePath } from './target-modules.js';
 
 export const ADAPTER_CONFIG_NAME = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_NAME = 'adapter_model.safetensors';
@@ -82,9 +82,10 @@ export function parsePeftAdapterConfig(raw: unknown, file: string): LoraConfig {
   if (typeof c.target_modules === 'string') {
     if (c.target_modules === 'all-linear') targets = 'all-linear';
     else {
-      // PEFT treats a string as a regex over full module names; match it against block 0.
+      // PEFT treats a string as a regex over full module names; match it against block 0
+      // of every layout (Phi-3's fused names included: resolving against the model picks).
       const re = new RegExp(`^(?:${c.target_modules})$`); // PEFT: re.fullmatch
-      targets = ALL_LINEAR_MODULES.filter((m) => re.test(modulePath(0, m)));
+      targets = KNOWN_TARGET_MODULES.filter((m) => re.test(modulePath(0, m)));
       if (targets.length === 0) refuse('target_modules', `regex ${JSON.stringify(c.target_modules)} matches no linear layer`);
     }
   } else if (Array.isArray(c.target_modules) && c.target_modules.every((m) => typeof m === 'string')) {

@@ -1,20 +1,23 @@
 // Saves and loads LoRA adapters in PEFT's on-disk format: adapter_config.json
 // plus adapter_model.safetensors with keys
 // `base_model.model.model.layers.{i}.mlp.down_proj.lora_A.weight` ([r, in]) and
-// `...lora_B.weight` ([out, r]), float32 (PEFT keeps adapters in float32).
+// `...lora_B.weight` ([out, r]), float32 (PEFT keeps adapters in float32). One
+// pair per stored linear: on Phi-3 `...self_attn.qkv_proj.lora_B.weight` has the
+// fused tensor's q + 2 kv rows.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSafetensors, writeFileAtomic, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
-import { LoraAdapters, peftKey, type LinearShapes, type LoraPair } from './lora-adapters.js';
+import { LoraAdapters, peftKey, type LinearShapes, type LoraModule } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
 import { ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, formatPeftAdapterConfig, parsePeftAdapterConfig } from './peft-adapter-config.js';
-import { modulePath } from './target-modules.js';
+import { resolveTargets } from './resolve-targets.js';
+import { ALL_LINEAR_MODULES, KNOWN_TARGET_MODULES, modulePath, type LinearModuleName } from './target-modules.js';
 
 /** Writes `dir/adapter_config.json` and `dir/adapter_model.safetensors` (each atomically). */
 export async function saveLoraAdapter(dir: string, adapters: LoraAdapters): Promise<{ configPath: string; weightsPath: string }> {
   await mkdir(dir, { recursive: true });
   const r = adapters.config.rank;
-  const sources: TensorSource[] = adapters.pairs.flatMap((p) => [
+  const sources: TensorSource[] = adapters.modules.flatMap((p) => [
     { name: peftKey(p.path, 'A'), dtype: 'F32' as const, shape: [r, p.inFeatures], read: () => p.a },
     { name: peftKey(p.path, 'B'), dtype: 'F32' as const, shape: [p.outFeatures, r], read: () => p.b },
   ]);
@@ -27,7 +30,9 @@ export async function saveLoraAdapter(dir: string, adapters: LoraAdapters): Prom
 
 /**
  * Loads a PEFT LoRA adapter directory. With `shapes`, every expected module
- * must be present with the model's shapes (ADAPTER_MISMATCH otherwise).
+ * must be present with the model's shapes (ADAPTER_MISMATCH otherwise), and
+ * fused modules learn their parts; without, a fused module's parts stay
+ * unknown (its state loads, `pairs` refuses it).
  */
 export async function loadLoraAdapter(dir: string, shapes?: LinearShapes): Promise<LoraAdapters> {
   const configPath = join(dir, ADAPTER_CONFIG_NAME);
@@ -49,14 +54,21 @@ export async function loadLoraAdapter(dir: string, shapes?: LinearShapes): Promi
   const reader = await openSafetensors(weightsPath);
   try {
     const pattern = /^base_model\.model\.(model\.layers\.(\d+)\.(?:self_attn|mlp)\.([a-z_]+))\.lora_A\.weight$/;
-    const pairs: LoraPair[] = [];
+    const modules: LoraModule[] = [];
     for (const name of reader.tensors.keys()) {
       const m = pattern.exec(name);
       if (!m) continue;
       const [, path, layerText, module] = m;
       const layer = Number(layerText);
-      if (!config.targetModules.includes(module as never)) continue;
-      if (path !== modulePath(layer, module as never)) {
+      if (!config.targetModules.includes(module)) continue;
+      const linear = shapes?.layout.find((l) => l.name === module);
+      if (shapes && !linear) {
+        throw new LoraError('ADAPTER_MISMATCH', `${weightsPath}: adapter module ${path} is not a linear of the model (its blocks have ${shapes.layout.map((l) => l.name).join(', ')})`, {
+          file: weightsPath,
+          module: path,
+        });
+      }
+      if (path !== (linear ? `model.layers.${layer}.${linear.suffix}` : modulePath(layer, module))) {
         throw new LoraError('ADAPTER_INVALID', `${weightsPath}: tensor "${name}" is not at the expected path of ${module}`, { file: weightsPath, module: path });
       }
       const bName = peftKey(path, 'B');
@@ -74,8 +86,8 @@ export async function loadLoraAdapter(dir: string, shapes?: LinearShapes): Promi
           { file: weightsPath, module: path, field: 'r', limit: config.rank },
         );
       }
-      if (shapes) {
-        const [eo, ei] = shapes.shape(module as never);
+      if (linear) {
+        const [eo, ei] = [linear.rows, linear.columns];
         if (eo !== outF || ei !== inF) {
           throw new LoraError('ADAPTER_MISMATCH', `${weightsPath}: ${path} is [out ${outF}, in ${inF}] but the model's is [${eo}, ${ei}]`, {
             file: weightsPath,
@@ -83,34 +95,40 @@ export async function loadLoraAdapter(dir: string, shapes?: LinearShapes): Promi
           });
         }
       }
-      pairs.push({
+      // Unfused modules are their own single part even without the model's layout.
+      const unfused = (ALL_LINEAR_MODULES as readonly string[]).includes(module) ? [{ module: module as LinearModuleName, rowStart: 0, rowEnd: outF }] : [];
+      modules.push({
         path,
         layer,
-        module: module as never,
+        name: module,
         inFeatures: inF,
         outFeatures: outF,
         a: await reader.readFloat32(name),
         b: await reader.readFloat32(bName),
+        parts: linear ? linear.parts : unfused,
       });
     }
-    pairs.sort((x, y) => x.layer - y.layer || config.targetModules.indexOf(x.module) - config.targetModules.indexOf(y.module));
-    if (pairs.length === 0) {
+    // Block order, then the layout's (checkpoint) order: the order LoraAdapters.create makes them in.
+    const order = shapes ? shapes.layout.map((l) => l.name) : KNOWN_TARGET_MODULES;
+    modules.sort((x, y) => x.layer - y.layer || order.indexOf(x.name) - order.indexOf(y.name));
+    if (modules.length === 0) {
       throw new LoraError('ADAPTER_INVALID', `${weightsPath}: no lora_A/lora_B tensors for target modules ${config.targetModules.join(', ')}`, {
         file: weightsPath,
       });
     }
     if (shapes) {
-      const expected = (config.layersToTransform ?? Array.from({ length: shapes.numLayers }, (_, l) => l)).length * config.targetModules.length;
-      const beyond = pairs.find((p) => p.layer >= shapes.numLayers);
-      if (beyond || pairs.length !== expected) {
+      const perBlock = resolveTargets(config.targetModules, shapes.layout).linears.length;
+      const expected = (config.layersToTransform ?? Array.from({ length: shapes.numLayers }, (_, l) => l)).length * perBlock;
+      const beyond = modules.find((p) => p.layer >= shapes.numLayers);
+      if (beyond || modules.length !== expected) {
         throw new LoraError(
           'ADAPTER_MISMATCH',
-          `${weightsPath}: adapter has ${pairs.length} modules${beyond ? ` (one at block ${beyond.layer})` : ''}, the model with ${shapes.numLayers} blocks expects ${expected}`,
+          `${weightsPath}: adapter has ${modules.length} modules${beyond ? ` (one at block ${beyond.layer})` : ''}, the model with ${shapes.numLayers} blocks expects ${expected}`,
           { file: weightsPath, limit: expected },
         );
       }
     }
-    return new LoraAdapters(config, pairs);
+    return new LoraAdapters(config, modules);
   } finally {
     await reader.close();
   }

@@ -9,8 +9,9 @@ import { FrozenBase } from './frozen-base.js';
 import { LoraAdapters, llamaLinearShapes } from './lora-adapters.js';
 import { resolveLoraConfig } from './lora-config.js';
 import { LoraRunner } from './lora-runner.js';
-import { compareWithFiniteDifferences, toReference } from './testing/finite-differences.js';
-import { referenceForward, referenceLoss } from './testing/reference-llama-f64.js';
+import { toReference } from './testing/finite-differences.js';
+import { referenceForward } from './testing/reference-llama-f64.js';
+import { expectGradientsMatchFiniteDifferences, expectLossFalls } from './testing/runner-checks.js';
 import { createTinyModel } from './testing/tiny-model.js';
 import { checkTrainable } from './train-model-config.js';
 
@@ -73,35 +74,13 @@ describe('LoraRunner (tfjs) on a qwen3 block (q/k norms) against the float64 ref
 
   it('adapter gradients agree with central finite differences of the float64 loss', async () => {
     const { model, base, adapters } = await setup(4);
-    const runner = new LoraRunner(base, adapters);
-    const grads = adapters.parameters().map((p) => new Float32Array(p.length));
-    const { loss } = runner.lossAndGradients(batch, grads, 1, null);
-    const refAdapters = toReference(adapters);
-    const refLoss = () => referenceLoss(model.config, model.weights, refAdapters, adapters.scaling, batch);
-    expect(loss).toBeCloseTo(refLoss(), 5);
     // Every 3rd entry covers every module (q_proj and k_proj, whose outputs the norms rescale, included) and both matrices.
-    const { checked, worst, gradScale } = compareWithFiniteDifferences(adapters, grads, refAdapters, refLoss, 3);
-    console.log(`qwen3 LoRA gradients vs finite differences: ${checked} entries, worst relative error ${worst.toExponential(2)}, largest gradient ${gradScale.toExponential(2)}`);
-    expect(checked).toBeGreaterThan(300);
-    expect(gradScale).toBeGreaterThan(1e-2);
-    expect(worst).toBeLessThan(2e-3);
-    runner.dispose();
+    expectGradientsMatchFiniteDifferences('qwen3', model, base, adapters, batch, 3);
   });
 
   it('trains on a 4-bit base: the q/k norms stay float32 and the loss falls', async () => {
     const { base, adapters } = await setup(5, 'q_proj,k_proj', 4);
     expect(base.qkNorms(0)).not.toBeNull();
-    const runner = new LoraRunner(base, adapters);
-    const params = adapters.parameters();
-    const before = runner.loss(batch).loss;
-    for (let step = 0; step < 5; step++) {
-      const grads = params.map((p) => new Float32Array(p.length));
-      runner.lossAndGradients(batch, grads, 1, null);
-      params.forEach((p, i) => p.forEach((_, j) => (p[j] -= 0.5 * grads[i][j])));
-    }
-    const after = runner.loss(batch).loss;
-    expect(Number.isFinite(after)).toBe(true);
-    expect(after).toBeLessThan(before);
-    runner.dispose();
+    expectLossFalls(base, adapters, batch);
   });
 });

@@ -22,11 +22,13 @@ export function trainArchitecture(config: TrainModelConfig, source = 'training c
     finalLogitSoftcap: null,
     localRopeTheta: null,
     ...config,
-    // Training has always used full causal attention (no sliding window; checkTrainingWindows
-    // refuses sequences a window would cut); the model type is not read past this point.
+    // The model type is not read past this point: every family difference is a field above.
     modelType: 'llama',
-    slidingWindow: null,
-    layerTypes: new Array<'full_attention'>(config.numHiddenLayers).fill('full_attention'),
+    // Per-layer types pick Gemma 3's local rotary frequencies and each layer's window: the
+    // block masks exactly as inference does (heal still keeps seq_len within every window, see
+    // checkTrainingWindows). Configs without them train with full attention everywhere.
+    slidingWindow: config.slidingWindow ?? null,
+    layerTypes: config.layerTypes ?? new Array<'full_attention'>(config.numHiddenLayers).fill('full_attention'),
     // qwen3's q/k norms are part of the block whatever the model type says.
     qkNorm: config.qkNorm === true,
   };

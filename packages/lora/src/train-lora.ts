@@ -164,14 +164,18 @@ export async function trainLora(trainer: LoraTrainer, data: PackedSequences, opt
         );
       }
     }
-    if (checkpoint.adapters.pairs.length !== adapters.pairs.length) {
-      throw new LoraError('CHECKPOINT_MISMATCH', `checkpoint has ${checkpoint.adapters.pairs.length} adapted modules, this run ${adapters.pairs.length}`, {
+    // Module by module, in the order both were made in (block, then checkpoint order).
+    const saved = checkpoint.adapters.modules;
+    const differs = saved.findIndex((p, i) => p.path !== adapters.modules[i]?.path || p.b.length !== adapters.modules[i].b.length);
+    if (saved.length !== adapters.modules.length || differs >= 0) {
+      const which = differs >= 0 ? ` (first difference: ${saved[differs].path} vs ${adapters.modules[differs]?.path ?? 'none'})` : '';
+      throw new LoraError('CHECKPOINT_MISMATCH', `checkpoint has ${saved.length} adapted modules, this run ${adapters.modules.length}${which}`, {
         file: options.outDir,
       });
     }
-    checkpoint.adapters.pairs.forEach((p, i) => {
-      adapters.pairs[i].a.set(p.a);
-      adapters.pairs[i].b.set(p.b);
+    saved.forEach((p, i) => {
+      adapters.modules[i].a.set(p.a);
+      adapters.modules[i].b.set(p.b);
     });
     optimizer = new AdamW(params, options.adamw, checkpoint.optimizer);
     state = checkpoint.state;

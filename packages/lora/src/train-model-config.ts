@@ -1,11 +1,13 @@
 // The architecture facts the trainer needs, a subset of tensor-io's
 // ArchitectureConfig (so a config from openModelDir passes as it is).
-import type { ArchitectureConfig } from '@layerprune/architectures';
+import { SUPPORTED_ACTIVATIONS, type ArchitectureConfig } from '@layerprune/architectures';
 import { LoraError } from './lora-error.js';
 import { trainArchitecture } from './train-architecture.js';
 
 /** Rope scaling types training supports: those of the model runtime, whose inverse frequencies it trains with. */
 export const TRAIN_ROPE_TYPES: readonly string[] = ['default', 'linear', 'llama3'];
+
+/** MLP activations the training block computes: SwiGLU (silu) and Gemma's GeGLU (tanh GELU), the runtime's own mlp(). */
 
 export type TrainModelConfig = Pick<
   ArchitectureConfig,
@@ -61,9 +63,10 @@ export type TrainModelConfig = Pick<
  * low_freq_factor).
  */
 export function checkTrainable(config: TrainModelConfig, where: string): void {
-  if (config.hiddenAct !== 'silu') {
-    throw new LoraError('UNSUPPORTED_MODEL', `${where}: hidden_act "${config.hiddenAct}" is not supported for training (only silu)`, {
+  if (!SUPPORTED_ACTIVATIONS.includes(config.hiddenAct)) {
+    throw new LoraError('UNSUPPORTED_MODEL', `${where}: hidden_act "${config.hiddenAct}" is not supported for training (only ${SUPPORTED_ACTIVATIONS.join(', ')})`, {
       field: 'hidden_act',
+      limit: SUPPORTED_ACTIVATIONS.join(', '),
     });
   }
   const rope = config.ropeScaling;

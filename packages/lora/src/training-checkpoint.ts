@@ -49,7 +49,7 @@ export async function saveCheckpoint(outDir: string, checkpoint: Checkpoint): Pr
     const { m, v } = checkpoint.optimizer;
     await writeSafetensors(
       join(temp, OPTIMIZER_STATE_NAME),
-      checkpoint.adapters.pairs.flatMap((p, i) =>
+      checkpoint.adapters.modules.flatMap((p, i) =>
         (['A', 'B'] as const).flatMap((which, j) => [
           { name: `${peftKey(p.path, which)}.exp_avg`, dtype: 'F32' as const, shape: [m[2 * i + j].length], read: () => m[2 * i + j] },
           { name: `${peftKey(p.path, which)}.exp_avg_sq`, dtype: 'F32' as const, shape: [v[2 * i + j].length], read: () => v[2 * i + j] },
@@ -108,7 +108,7 @@ export async function loadCheckpoint(outDir: string): Promise<Checkpoint | null>
   try {
     const m: Float32Array[] = [];
     const v: Float32Array[] = [];
-    for (const p of adapters.pairs) {
+    for (const p of adapters.modules) {
       for (const which of ['A', 'B'] as const) {
         m.push(await reader.readFloat32(`${peftKey(p.path, which)}.exp_avg`));
         v.push(await reader.readFloat32(`${peftKey(p.path, which)}.exp_avg_sq`));

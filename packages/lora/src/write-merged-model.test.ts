@@ -13,6 +13,7 @@ import { LoraRunner } from './lora-runner.js';
 import { SeededRng } from '@layerprune/data';
 import { createTinyModel } from './testing/tiny-model.js';
 import { writeTinyModelDir } from './testing/write-tiny-model-dir.js';
+import { maxAbsDiff } from './testing/max-abs-diff.js';
 import { writeMergedModel } from './write-merged-model.js';
 
 beforeAll(async () => {
@@ -23,13 +24,6 @@ const batch = [
   [1, 5, 3, 9, 2, 7, 0],
   [4, 4, 0, 10, 6, 8, 3],
 ];
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 async function setup(bits: 4 | 32) {
   const model = createTinyModel(21, { numHiddenLayers: 3 });

@@ -7,6 +7,8 @@
 // A bitsandbytes-quantized source (`layerprune quantize` output) gives a dense
 // model: every quantized weight dequantized (float32 unless `dtype` is given),
 // the quantization_config dropped.
+// An adapter on a fused Phi-3 tensor (qkv_proj, gate_up_proj) merges into that
+// tensor: W += scaling * B A with B's rows covering all of its parts.
 // The model card (README.md) is rewritten: base model, adapter, dtypes.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,7 +20,6 @@ import type { FrozenBase } from './frozen-base.js';
 import type { LoraAdapters } from './lora-adapters.js';
 import { LoraError } from './lora-error.js';
 import { mergeLoraWeight } from './merge-lora-weight.js';
-import { moduleSuffix } from './target-modules.js';
 
 export interface WriteMergedModelOptions {
   /** Output dtype of floating-point weights; default: each tensor's source dtype, also over a 4-bit base. */
@@ -43,12 +44,12 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
   const source = await openModelDir(modelDir);
   const out = resolve(outDir);
   try {
-    if (source.config.numHiddenLayers <= Math.max(-1, ...adapters.pairs.map((p) => p.layer))) {
-      throw new LoraError('ADAPTER_MISMATCH', `adapter has modules at block ${Math.max(...adapters.pairs.map((p) => p.layer))}, the model in ${source.dir} has ${source.config.numHiddenLayers} blocks`, {
+    if (source.config.numHiddenLayers <= Math.max(-1, ...adapters.modules.map((p) => p.layer))) {
+      throw new LoraError('ADAPTER_MISMATCH', `adapter has modules at block ${Math.max(...adapters.modules.map((p) => p.layer))}, the model in ${source.dir} has ${source.config.numHiddenLayers} blocks`, {
         file: source.dir,
       });
     }
-    const byWeight = new Map(adapters.pairs.map((p) => [`model.layers.${p.layer}.${moduleSuffix(p.module)}.weight`, p]));
+    const byWeight = new Map(adapters.modules.map((p) => [`${p.path}.weight`, p]));
     const fromNf4 = options.quantizedBase?.bits === 4 ? options.quantizedBase : null;
     // Logical tensors of a quantized source (the packed codes and their companions hidden behind each weight).
     const quantized = (await isQuantizedModelDir(source.dir)) ? await openQuantizedWeights(source) : null;
@@ -75,7 +76,7 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
         read: async () => {
           // Tensors without an adapter, in their own dtype: byte for byte.
           if (!dequantized && (!isFloat || (pair === undefined && dtype === info.dtype))) return source.weights.readRaw(name);
-          const values = fromQuantized ? fromNf4.linear(pair.layer, pair.module).slice() : await (quantized ?? source.weights).readFloat32(name);
+          const values = fromQuantized ? fromNf4.storedLinear(pair.layer, pair.name).slice() : await (quantized ?? source.weights).readFloat32(name);
           if (pair) {
             if (values.length !== pair.outFeatures * pair.inFeatures) {
               throw new LoraError('ADAPTER_MISMATCH', `${name} has ${values.length} values, the adapter expects [${pair.outFeatures}, ${pair.inFeatures}]`, {
@@ -89,8 +90,8 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
         },
       };
     });
-    for (const p of adapters.pairs) {
-      const name = `model.layers.${p.layer}.${moduleSuffix(p.module)}.weight`;
+    for (const p of adapters.modules) {
+      const name = `${p.path}.weight`;
       if (!source.weights.has(name)) {
         throw new LoraError('ADAPTER_MISMATCH', `adapter module ${p.path} has no base weight "${name}" in ${source.dir}`, { file: source.dir, module: p.path });
       }
@@ -110,7 +111,7 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
         kind: 'merged-lora',
         details: [
           `Adapter: LoRA rank ${lora.rank}, alpha ${lora.alpha} (scaling ${adapters.scaling}${lora.useRslora ? ', rsLoRA' : ''}), target modules ${lora.targetModules.join(', ')}`,
-          `Modules merged: ${adapters.pairs.length}${lora.layersToTransform === null ? '' : ` (blocks ${lora.layersToTransform.join(', ')})`}`,
+          `Modules merged: ${adapters.modules.length}${lora.layersToTransform === null ? '' : ` (blocks ${lora.layersToTransform.join(', ')})`}`,
           fromNf4
             ? `Merged into: the dequantized ${quantized?.quantization?.loadIn4bit ? quantized.quantization.quantType.toUpperCase() : 'NF4'} (4-bit) weights the adapter was trained against (QLoRA)`
             : `Merged into: the source weights${quantized ? ' (dequantized)' : ''}`,
@@ -122,7 +123,7 @@ export async function writeMergedModel(modelDir: string, adapters: LoraAdapters,
       });
       await writeFileAtomic(join(temp, MODEL_CARD_NAME), card);
     });
-    return { dir: written.dir, files: (await readdir(written.dir)).sort(), mergedModules: adapters.pairs.length };
+    return { dir: written.dir, files: (await readdir(written.dir)).sort(), mergedModules: adapters.modules.length };
   } catch (error) {
     if (error instanceof LoraError) throw error;
     if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name !== 'Error') throw error;

@@ -1,7 +1,7 @@
 // A WeightProvider that synthesises deterministic uniform weights, block by
 // block, into buffers it reuses (as a dequantizing 4-bit provider would): lets
 // the benchmarks run models far larger than the tfjs heap without disk I/O.
-import { linearShape, LINEAR_MODULES } from '../dist/index.js';
+import { linearShape, LINEAR_MODULES } from '@layerprune/architectures';
 
 function fill(array, seed, scale) {
   let s = (seed * 2654435761) >>> 0 || 1;
@@ -60,7 +60,7 @@ export function syntheticProvider(config, { keepAll = false } = {}) {
       if (kept.has(layer)) return kept.get(layer);
       const linear = {};
       for (const m of LINEAR_MODULES) {
-        const [inF] = linearShape(config, m); // arrays are [out, in]; values are uniform either way
+        const [, inF] = linearShape(config, m); // arrays are [out, in]; values are uniform either way
         const target = keepAll ? new Float32Array(shared[m].length) : shared[m];
         linear[m] = fill(target, layer * 16 + LINEAR_MODULES.indexOf(m) + 1, 2 * Math.sqrt(3 / inF));
       }

@@ -14,7 +14,7 @@ export type { LlamaModel, ForwardOptions, ForwardResult } from './llama-model.js
 export type { GenerateOptions } from './generate/generate-tokens.js';
 
 export { resolveArchitecture } from './config/resolve-architecture.js';
-export type { Architecture } from './config/resolve-architecture.js';
+export type { Architecture, MlpActivation } from './config/resolve-architecture.js';
 
 export { tfjsEngineFactory } from './engine/tfjs-engine-factory.js';
 export type { EngineFactory, PreparedEngine } from './engine/engine-factory.js';
@@ -28,9 +28,9 @@ export type { RopeTables } from './rope/rope-tables.js';
 export { padBatch } from './llama-model.js';
 export type { Engine, Decoder, TokenBatch, EngineForwardRequest, EngineForwardResult, PositionSelection, WeightMode } from './engine.js';
 
-export { LINEAR_MODULES, linearShape } from './weights/block-weights.js';
 export type { BlockWeights, WeightProvider, LinearModule, Packed4bitLinear, PackedBlockWeights } from './weights/block-weights.js';
 export { finiteWeightProvider } from './weights/finite-weight-provider.js';
+export { packedRowsSplittable, splitPacked4bitRows } from './weights/block-linears.js';
 export { HfWeightProvider } from './weights/hf-weight-provider.js';
 export type { HfWeightProviderOptions } from './weights/hf-weight-provider.js';
 export { readerFromWeightStore } from './weights/tensor-reader.js';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultModelDir } from '@layerprune/assets';
 import { LoraError, tfjsTrainerFactory, type TrainerFactory } from '@layerprune/lora';
+import { onnxTrainerFactory } from '@layerprune/engine-onnx';
 import { ModelError, tfjsEngineFactory, type EngineFactory } from '@layerprune/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeConfigInputs, validatePipelineConfig } from './pipeline-config.js';
@@ -65,14 +66,9 @@ describe('preflight: the architecture, per stage', () => {
     expect(facts.modelType).toBe('llama');
   });
 
-  it('heal: a config only training refuses fails when the pipeline heals, and passes when it does not', async () => {
+  it('heal: swish (silu under its other name) is accepted by the runtime and by training alike', async () => {
     const model = await modelWith('swish', { hidden_act: 'swish' });
-    const error = await failure(preflight(pipeline(4), model, []));
-    expect(error).toBeInstanceOf(LoraError);
-    expect((error as LoraError).code).toBe('UNSUPPORTED_MODEL');
-    expect((error as LoraError).field).toBe('hidden_act');
-    expect(error.message).toBe('heal: hidden_act "swish" is not supported for training (only silu)');
-    await expect(preflight(pipeline(0), model, [])).resolves.toMatchObject({ modelType: 'llama' });
+    await expect(preflight(pipeline(4), model, [])).resolves.toMatchObject({ modelType: 'llama' });
   });
 
   it('analysis: a config the model runtime refuses fails naming the stage and the field', async () => {
@@ -112,14 +108,19 @@ describe('preflight: the architecture, per stage', () => {
 });
 
 describe('preflight: sliding windows and training', () => {
-  it('refuses healing at a seq_len longer than a layer window (training attends fully), and accepts it without healing', async () => {
+  it('a seq_len longer than a layer window: the onnx trainer (full causal attention) is refused, tfjs (which masks the window) trains', async () => {
     const model = await modelWith('mistral-window', { model_type: 'mistral', architectures: ['MistralForCausalLM'], sliding_window: 8 });
-    const config = pipeline(2);
+    const config = pipeline(2, 'onnx');
     const seqLen = config.heal.seqLen ?? 0;
     expect(seqLen).toBeGreaterThan(8);
-    const error = await failure(preflight(config, model, []));
+    const error = await failure(preflight(config, model, [], [], [onnxTrainerFactory()]));
     expect(error).toBeInstanceOf(LoraError);
-    expect(error.message).toBe(`heal: layer 0 attends through a sliding window of 8 tokens, shorter than seq_len ${seqLen}; training computes full attention, so use a seq_len of at most 8`);
-    await expect(preflight(pipeline(0), model, [])).resolves.toMatchObject({ modelType: 'mistral' });
+    expect((error as LoraError).code).toBe('ENGINE_UNSUPPORTED');
+    expect(error.message).toMatch(
+      new RegExp(`^heal: .*config\\.json: engine onnx: layer 0 attends through a sliding window of 8 tokens, shorter than seq_len ${seqLen}: the onnx trainer computes full causal attention`),
+    );
+    await expect(preflight(pipeline(2, 'auto'), model, [], [], [onnxTrainerFactory(), tfjsTrainerFactory()])).resolves.toMatchObject({ modelType: 'mistral' });
+    await expect(preflight(pipeline(2, 'tfjs'), model, [], [], [tfjsTrainerFactory()])).resolves.toMatchObject({ modelType: 'mistral' });
+    await expect(preflight(pipeline(0, 'onnx'), model, [], [], [onnxTrainerFactory()])).resolves.toMatchObject({ modelType: 'mistral' });
   });
 });

@@ -12,7 +12,7 @@
 // the pipeline heals. Each error starts with the stage and names the config field.
 import { access, stat } from 'node:fs/promises';
 import type { TaskSpec } from '@layerprune/eval';
-import { checkTrainable, checkTrainingWindows, LoraError, type TrainerFactory } from '@layerprune/lora';
+import { checkTrainable, LoraError, type TrainerFactory } from '@layerprune/lora';
 import { ModelError, resolveArchitecture, type Architecture, type EngineFactory } from '@layerprune/model';
 import { openModelDir, type ArchitectureConfig } from '@layerprune/architectures';
 import type { PipelineConfig } from './pipeline-config.js';
@@ -78,16 +78,15 @@ export function checkStageSupport(
     });
   }
   if (config.heal.steps > 0) {
+    // A seq_len beyond the model's positions is reported by preflight below (SEQ_LEN_TOO_LONG).
+    const seqLen = config.heal.seqLen ?? Math.min(DEFAULT_HEAL_SEQ_LEN, modelConfig.maxPositionEmbeddings);
     try {
       checkTrainable(modelConfig, 'heal');
-      // A seq_len beyond the model's positions is reported by preflight below (SEQ_LEN_TOO_LONG).
-      const seqLen = config.heal.seqLen ?? Math.min(DEFAULT_HEAL_SEQ_LEN, modelConfig.maxPositionEmbeddings);
-      checkTrainingWindows(arch.layerWindows, seqLen, 'heal');
     } catch (error) {
       throw inStage('heal', error);
     }
     // heal() takes the first trainer that can train the model: only when none can is it an error.
-    const trainerRefusals = trainers.map((t) => ({ name: t.name, reason: t.unsupportedReason(modelConfig, config.heal.bits) }));
+    const trainerRefusals = trainers.map((t) => ({ name: t.name, reason: t.unsupportedReason(modelConfig, config.heal.bits, seqLen) }));
     if (trainerRefusals.length > 0 && trainerRefusals.every((r) => r.reason !== null)) {
       const why = trainerRefusals.map((r) => `engine ${r.name}: ${r.reason}`).join('; ');
       throw new LoraError('ENGINE_UNSUPPORTED', `heal: ${configFile}: ${why} (engine ${config.engine}; engine tfjs trains every model the training path supports)`, {

@@ -3,14 +3,13 @@
 // the commands a user runs on it: analyze, prune, quantize, heal (a few steps,
 // on the onnx trainer under `auto` and on tfjs: the same held-out losses) and
 // eval loss, on both engines where they apply.
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
-import { createRandom } from '@layerprune/data';
-import { writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { defaultCalibrationFile, defaultHeldoutFile } from '@layerprune/assets';
 import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRandomModelDir } from '../testing/random-model-dir.js';
 import { runCli } from '../testing/run-cli.js';
 import type { AnalyzeResult } from './analyze.js';
 import type { EvalCommandResult } from './eval.js';
@@ -59,37 +58,6 @@ function qwen3Config(): Record<string, unknown> {
   };
 }
 
-async function writeRandomQwen3(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const random = createRandom(31);
-  const tensors: TensorSource[] = [];
-  const add = (name: string, shape: number[], center: number, scale: number): void => {
-    const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => center + (2 * random() - 1) * scale);
-    tensors.push({ name, dtype: 'F32', shape, read: () => values });
-  };
-  const linear = (name: string, out: number, inFeatures: number): void => add(name, [out, inFeatures], 0, 1 / Math.sqrt(inFeatures));
-  add('model.embed_tokens.weight', [VOCAB, HIDDEN], 0, 1);
-  for (let l = 0; l < LAYERS; l++) {
-    const p = `model.layers.${l}`;
-    add(`${p}.input_layernorm.weight`, [HIDDEN], 1, 0.1);
-    linear(`${p}.self_attn.q_proj.weight`, HEADS * HEAD_DIM, HIDDEN);
-    linear(`${p}.self_attn.k_proj.weight`, KV_HEADS * HEAD_DIM, HIDDEN);
-    linear(`${p}.self_attn.v_proj.weight`, KV_HEADS * HEAD_DIM, HIDDEN);
-    linear(`${p}.self_attn.o_proj.weight`, HIDDEN, HEADS * HEAD_DIM);
-    add(`${p}.self_attn.q_norm.weight`, [HEAD_DIM], 1, 0.5);
-    add(`${p}.self_attn.k_norm.weight`, [HEAD_DIM], 1, 0.5);
-    add(`${p}.post_attention_layernorm.weight`, [HIDDEN], 1, 0.1);
-    linear(`${p}.mlp.gate_proj.weight`, INTERMEDIATE, HIDDEN);
-    linear(`${p}.mlp.up_proj.weight`, INTERMEDIATE, HIDDEN);
-    linear(`${p}.mlp.down_proj.weight`, HIDDEN, INTERMEDIATE);
-  }
-  add('model.norm.weight', [HIDDEN], 1, 0.1);
-  await writeSafetensors(join(dir, 'model.safetensors'), tensors, { metadata: { format: 'pt' } });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(qwen3Config(), null, 2));
-  for (const file of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json']) {
-    await cp(join(defaultModelDir(), file), join(dir, file));
-  }
-}
 
 async function json<T>(args: string[]): Promise<T> {
   const run = await runCli([...args, '--json', '--quiet']);
@@ -116,7 +84,7 @@ async function lossOf(dir: string, engine: 'onnx' | 'tfjs'): Promise<{ meanNll: 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'layerprune-cli-qwen3-'));
   model = join(root, 'qwen3');
-  await writeRandomQwen3(model);
+  await writeRandomModelDir(model, qwen3Config(), 31);
   train = join(root, 'train.txt');
   await writeFile(train, (await readFile(defaultCalibrationFile(), 'utf8')).slice(0, 20000));
   heldout = join(root, 'heldout.txt');

@@ -1,8 +1,9 @@
 // `layerprune run` and the model's architecture, through the built bin:
 // - a Llama 3.x rope model (rope_scaling llama3) runs the whole pipeline, healing included;
-// - a model only the training path refuses (hidden_act "swish": the runtime accepts
-//   it, training implements only silu) fails in preflight, before any work, with one
-//   line naming the stage and the field, and leaves no output directory.
+// - an unsupported combination (a Mistral sliding window of 16 tokens, shorter than the
+//   heal seq_len 32, with `engine: onnx`, whose trainer computes full causal attention;
+//   tfjs masks the window) fails in preflight, before any work, with one line naming
+//   the stage and the engine, and leaves no output directory.
 import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ async function tinyModelWith(name: string, fields: Record<string, unknown>): Pro
   return model;
 }
 
-async function pipelineFile(model: string, name: string): Promise<string> {
+async function pipelineFile(model: string, name: string, extra: string[] = []): Promise<string> {
   const path = join(dir, `${name}.yaml`);
   await writeFile(
     path,
@@ -47,6 +48,7 @@ async function pipelineFile(model: string, name: string): Promise<string> {
       'methods: [deepest]',
       'analysis: { samples: 8, seqLen: 32 }',
       'heal: { steps: 3, batch: 2, microBatch: 1, seqLen: 32, saveEvery: 100, warmup: 1 }',
+      ...extra,
       '',
     ].join('\n'),
   );
@@ -81,17 +83,19 @@ describe('layerprune run and the architecture', () => {
     }
   }, 300_000);
 
-  it('a model the training path refuses fails in preflight, in under 5 s, with one line and no output', async () => {
-    const model = await tinyModelWith('swish', { hidden_act: 'swish' });
-    const out = join(dir, 'out-swish');
+  it('a model the chosen training engine cannot train fails in preflight, in under 5 s, with one line and no output', async () => {
+    const model = await tinyModelWith('window', { model_type: 'mistral', sliding_window: 16 });
+    const out = join(dir, 'out-window');
     const started = performance.now();
-    const run = runBin(['run', '--config', await pipelineFile(model, 'swish'), '--out', out, '--quiet']);
+    const run = runBin(['run', '--config', await pipelineFile(model, 'window', ['engine: onnx']), '--out', out, '--quiet']);
     const seconds = (performance.now() - started) / 1000;
-    console.log(`layerprune run on a model training refuses: failed after ${seconds.toFixed(2)} s (process wall time)`);
+    console.log(`layerprune run on a model the onnx trainer cannot train, engine onnx: failed after ${seconds.toFixed(2)} s (process wall time)`);
     expect(run.code).not.toBe(0);
     const lines = run.stderr.trim().split('\n');
     expect(lines, run.stderr).toHaveLength(1);
-    expect(lines[0]).toBe('error [UNSUPPORTED_MODEL]: heal: hidden_act "swish" is not supported for training (only silu)');
+    expect(lines[0]).toMatch(
+      /^error \[ENGINE_UNSUPPORTED\]: heal: .*config\.json: engine onnx: layer 0 attends through a sliding window of 16 tokens, shorter than seq_len 32: the onnx trainer computes full causal attention/,
+    );
     expect(await exists(out)).toBe(false);
     expect(seconds).toBeLessThan(5);
   });

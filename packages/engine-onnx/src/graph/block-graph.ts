@@ -3,23 +3,26 @@
 // its weights from disk is just a different feed):
 //   h = x + o_proj(Attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x)), mask))
 //   y = h + down_proj(silu(gate_proj(n2(h))) * up_proj(n2(h)))
-// (qwen3: rope(qn(q(n1(x)))) and rope(kn(k(n1(x)))), an RMSNorm of every head vector.)
+// (qwen3, gemma3: rope(qn(q(n1(x)))) and rope(kn(k(n1(x)))), an RMSNorm of every head vector.)
+// Gemma (sandwichNorms) normalises both branch outputs before their residual adds:
+//   h = x + n2(o_proj(...)); y = h + n4(down_proj(gelu_tanh(gate_proj(n3(h))) * up_proj(n3(h))))
+// and scales every norm by (1 + w); Gemma 2 softcaps the attention scores.
 // Activations are 2-D [B*T, hidden] so every projection is one Gemm with the
 // weight in its Hugging Face layout [out, in] (transB): no transposed copy of
 // any weight is ever made (measured against MatMul on pre-transposed weights:
 // the same speed within noise for 4 x 128 tokens and for 1 token per block). Attention is opset-23 Attention (grouped kv heads,
 // additive mask for causal and sliding-window masking, optional KV cache).
+import { hasLinearBias } from '@layerprune/architectures';
 import type { Architecture, LinearModule } from '@layerprune/model';
+import { mlpActivation, normScale } from './shared-ops.js';
 import { GraphBuilder, MICROSOFT_DOMAIN } from './graph-builder.js';
 import { linearDims } from './linear-dims.js';
 
 export const BLOCK_LINEAR_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
-/** Which projections carry a bias in this architecture (qwen2: q/k/v; llama and qwen3 attention_bias: q/k/v/o). */
+/** Which projections carry a bias, as architectures' hasLinearBias says (qwen2: q/k/v; attention_bias: q/k/v/o). */
 export function biasModules(arch: Architecture): LinearModule[] {
-  const c = arch.config;
-  if (!c.attentionBias) return [];
-  return c.modelType === 'qwen2' ? ['q_proj', 'k_proj', 'v_proj'] : ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
+  return BLOCK_LINEAR_MODULES.filter((m) => hasLinearBias(arch.config, m));
 }
 
 export interface FourBitLayout {
@@ -48,8 +51,9 @@ export function fourBitSuffix(fourBit: FourBitLayout | undefined): string {
 /**
  * Inputs: x [rows, H] (rows = B*T); positions int64 [B, T] (row indices into cos/sin);
  * cos, sin [P, headDim/2]; mask [T, K] additive; ln1, ln2 [H]; `${module}` [out, in];
- * `${module}_bias` [out]; with arch.qkNorm q_norm, k_norm [headDim]; with kvCache past_key,
- * past_value. Output y [rows, H].
+ * `${module}_bias` [out]; with arch.qkNorm q_norm, k_norm [headDim]; with sandwich norms
+ * pre_ffn_norm, post_ffn_norm [H]; with kvCache past_key, past_value. Output y [rows, H].
+ * Norm weights are fed as stored: the graph adds the config's normWeightOffset.
  */
 export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions): Uint8Array {
   const { hiddenSize: H, numHeads, numKvHeads, headDim, rmsNormEps } = arch;
@@ -59,9 +63,11 @@ export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions):
   const cos = g.input('cos', 'float32', ['table', headDim / 2]);
   const sin = g.input('sin', 'float32', ['table', headDim / 2]);
   const mask = g.input('mask', 'float32', ['tokens', 'keys']);
-  const ln1 = g.input('ln1', 'float32', [H]);
-  const ln2 = g.input('ln2', 'float32', [H]);
-  const qkNorm = arch.qkNorm ? { q: g.input('q_norm', 'float32', [headDim]), k: g.input('k_norm', 'float32', [headDim]) } : null;
+  const normInput = (name: string, size: number): string => normScale(g, g.input(name, 'float32', [size]), arch.normWeightOffset);
+  const ln1 = normInput('ln1', H);
+  const ln2 = normInput('ln2', H);
+  const qkNorm = arch.qkNorm ? { q: normInput('q_norm', headDim), k: normInput('k_norm', headDim) } : null;
+  const ffnNorms = arch.sandwichNorms ? { pre: normInput('pre_ffn_norm', H), post: normInput('post_ffn_norm', H) } : null;
   const outDims = Object.fromEntries(BLOCK_LINEAR_MODULES.map((m) => [m, linearDims(arch, m)])) as Record<LinearModule, [number, number]>;
   const fourBit = options.fourBit;
   const values = (m: LinearModule): number => outDims[m][0] * outDims[m][1];
@@ -105,13 +111,17 @@ export function buildBlockGraph(arch: Architecture, options: BlockGraphOptions):
     q_num_heads: numHeads,
     kv_num_heads: numKvHeads,
     scale: { float: arch.attentionScale },
+    // onnxruntime's CPU kernel caps the scaled scores before adding the mask, as transformers does
+    // (checked against the float64 reference in gemma2-vs-reference.test.ts).
+    ...(arch.attnLogitSoftcap === null ? {} : { softcap: { float: arch.attnLogitSoftcap } }),
   });
   const attendedRows = g.op('Reshape', [attended, g.int64s([-1, numHeads * headDim])]);
-  const h = g.op('Add', [x, linear(attendedRows, 'o_proj')]);
-  const n2 = rmsNorm(h, ln2);
-  const gate = linear(n2, 'gate_proj');
-  const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
-  const y = g.op('Add', [h, linear(g.op('Mul', [silu, linear(n2, 'up_proj')]), 'down_proj')]);
+  const attnOut = linear(attendedRows, 'o_proj');
+  const h = g.op('Add', [x, ffnNorms ? rmsNorm(attnOut, ln2) : attnOut]);
+  const n2 = rmsNorm(h, ffnNorms ? ffnNorms.pre : ln2);
+  const act = mlpActivation(g, linear(n2, 'gate_proj'), arch.activation);
+  const mlpOut = linear(g.op('Mul', [act, linear(n2, 'up_proj')]), 'down_proj');
+  const y = g.op('Add', [h, ffnNorms ? rmsNorm(mlpOut, ffnNorms.post) : mlpOut]);
   g.output('y', y, 'float32', ['rows', H]);
   if (past) {
     g.output('present_key', presentKey, 'float32', ['batch', numKvHeads, 'keys', headDim]);

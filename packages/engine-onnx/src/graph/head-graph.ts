@@ -4,6 +4,7 @@
 // log softmax(logits)[target] per row, the same formula as the tfjs engine
 // (picked logit minus logsumexp).
 import type { Architecture } from '@layerprune/model';
+import { normScale, softcap } from './shared-ops.js';
 import { GraphBuilder } from './graph-builder.js';
 
 export type HeadGraphKind = 'logits' | 'log_prob';
@@ -13,14 +14,22 @@ export type HeadGraphKind = 'logits' | 'log_prob';
  * targets int64 [rows]. Outputs: logits [rows, V]; 'log_prob' also log_prob [rows]
  * (fetch logits from it only when they are wanted too: unrequested outputs are not copied).
  */
-/** Inputs x [rows, H], norm [H], lm_head [V, H] and the logits [rows, V] of the final norm and head. */
+/**
+ * Inputs x [rows, H], norm [H] (as stored), lm_head [V, H] and the logits [rows, V] of the final norm
+ * and head: the model's own logits, Gemma's (1 + w) norm scale and Gemma 2's final softcap included.
+ * (training's head-loss backward differentiates the plain norm and logits: it must refuse models
+ * with normWeightOffset or finalLogitSoftcap until it differentiates them.)
+ */
 export function emitHeadLogits(g: GraphBuilder, arch: Architecture): { x: string; norm: string; lmHead: string; logits: string } {
   const { hiddenSize: H, vocabSize: V } = arch;
   const x = g.input('x', 'float32', ['rows', H]);
   const norm = g.input('norm', 'float32', [H]);
   const lmHead = g.input('lm_head', 'float32', [V, H]);
-  const normed = g.op('RMSNormalization', [x, norm], { axis: -1, epsilon: { float: arch.rmsNormEps } });
-  return { x, norm, lmHead, logits: g.op('Gemm', [normed, lmHead], { transB: 1 }) };
+  const scale = normScale(g, norm, arch.normWeightOffset);
+  const normed = g.op('RMSNormalization', [x, scale], { axis: -1, epsilon: { float: arch.rmsNormEps } });
+  const logits = g.op('Gemm', [normed, lmHead], { transB: 1 });
+  const cap = arch.finalLogitSoftcap;
+  return { x, norm, lmHead, logits: cap === null ? logits : softcap(g, logits, cap) };
 }
 
 /** Input targets int64 [rows] and, per row, logits[target] and logsumexp(logits), both [rows, 1]. */

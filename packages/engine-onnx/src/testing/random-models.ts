@@ -13,7 +13,7 @@ export { maxAbsDiff } from '../../../model/src/testing/random-llama-model.js';
 export { randomModel };
 export { referenceForward } from '../../../model/src/testing/reference-forward.js';
 export { writeRandomModelDir } from '../../../model/src/testing/write-random-model-dir.js';
-export type { RandomModelSpec };
+export type { RandomModel, RandomModelSpec };
 
 export const quietLog = (): void => {};
 
@@ -52,6 +52,8 @@ export function refillingProvider(provider: WeightProvider): WeightProvider {
         bias,
         ...(w.qNorm ? { qNorm: refill(shared?.qNorm, w.qNorm) } : {}),
         ...(w.kNorm ? { kNorm: refill(shared?.kNorm, w.kNorm) } : {}),
+        ...(w.preFeedforwardLayernorm ? { preFeedforwardLayernorm: refill(shared?.preFeedforwardLayernorm, w.preFeedforwardLayernorm) } : {}),
+        ...(w.postFeedforwardLayernorm ? { postFeedforwardLayernorm: refill(shared?.postFeedforwardLayernorm, w.postFeedforwardLayernorm) } : {}),
       };
       return shared;
     },

@@ -1,7 +1,8 @@
 // The onnx LoRA trainer as a @layerprune/lora TrainerFactory: options are
 // checked first, onnxruntime-node is loaded only in prepare() (and probed, so
 // `auto` can fall back to tfjs with the reason).
-import type { TrainerFactory } from '@layerprune/lora';
+import { FEATURE_FIELDS, missingFeatures } from '@layerprune/architectures';
+import { windowShorterThan, type TrainerFactory } from '@layerprune/lora';
 import { resolveOnnxOptions, type OnnxEngineOptions } from '../options.js';
 import { loadRuntime } from '../runtime/load-runtime.js';
 import { OnnxLoraTrainer, type OnnxTrainerOptions } from './onnx-lora-trainer.js';
@@ -10,8 +11,19 @@ export function onnxTrainerFactory(options: OnnxEngineOptions & OnnxTrainerOptio
   const resolved = resolveOnnxOptions(options);
   return {
     name: 'onnx',
-    // Every block checkTrainable accepts (llama-family, GQA, biases, qwen3 q/k norms, rope default / linear / llama3) at 4, 16 or 32 bits.
-    unsupportedReason: () => null,
+    // The hand-written backward graphs cover the features @layerprune/architectures lists for
+    // onnx training (the Llama / Mistral / Qwen block: GQA, biases, q/k norms, windows) at 4, 16
+    // or 32 bits; not Gemma's norms, scales and softcaps, nor Phi-3's fused adapters (one A
+    // shared across q, k, v). `auto` then trains on tfjs and logs this reason; asked for alone,
+    // chooseTrainer refuses with LoraError ENGINE_UNSUPPORTED.
+    // Its attention is full causal within each sequence: a sliding window shorter than seq_len is refused too.
+    unsupportedReason: (config, _bits, seqLen) => {
+      const missing = missingFeatures(config, 'onnx', 'training');
+      if (missing.length > 0) return `the onnx trainer does not implement ${missing.map((f) => `${f} (${FEATURE_FIELDS[f]})`).join(', ')}; the tfjs trainer does`;
+      const short = windowShorterThan(config, seqLen);
+      if (short === null) return null;
+      return `layer ${short.layer} attends through a sliding window of ${short.window} tokens, shorter than seq_len ${seqLen}: the onnx trainer computes full causal attention (use a seq_len of at most ${short.window}, or the tfjs trainer, which masks the window)`;
+    },
     async prepare() {
       const runtime = await loadRuntime(resolved);
       return {

@@ -3,10 +3,10 @@
 import type { LoraAdapters } from '../lora-adapters.js';
 import type { ReferenceAdapters } from './reference-llama-f64.js';
 
-/** The adapters as float64 copies the reference forward takes. */
+/** The adapters as float64 copies the reference forward takes (one per stored module: a fused one whole). */
 export function toReference(adapters: LoraAdapters): ReferenceAdapters {
   const map: ReferenceAdapters = new Map();
-  for (const p of adapters.pairs) map.set(`${p.layer}.${p.module}`, { a: Float64Array.from(p.a), b: Float64Array.from(p.b), rank: adapters.config.rank });
+  for (const m of adapters.modules) map.set(`${m.layer}.${m.name}`, { a: Float64Array.from(m.a), b: Float64Array.from(m.b), rank: adapters.config.rank });
   return map;
 }
 
@@ -20,15 +20,15 @@ export interface FiniteDifferenceCheck {
 }
 
 /**
- * `grads[2i]`, `grads[2i + 1]`: the gradients of pair i's A and B (LoraAdapters.parameters() order);
+ * `grads[2i]`, `grads[2i + 1]`: the gradients of module i's A and B (LoraAdapters.parameters() order);
  * `loss()` evaluates the reference loss with `reference` as it is (entries are perturbed in place).
  */
 export function compareWithFiniteDifferences(adapters: LoraAdapters, grads: Float32Array[], reference: ReferenceAdapters, loss: () => number, stride: number, eps = 1e-5): FiniteDifferenceCheck {
   let checked = 0;
   let worst = 0;
   let gradScale = 0;
-  adapters.pairs.forEach((pair, pi) => {
-    const ref = reference.get(`${pair.layer}.${pair.module}`)!;
+  adapters.modules.forEach((module, pi) => {
+    const ref = reference.get(`${module.layer}.${module.name}`)!;
     for (const [which, arr] of [['a', ref.a], ['b', ref.b]] as const) {
       const g = grads[2 * pi + (which === 'a' ? 0 : 1)];
       for (let i = pi % stride; i < arr.length; i += stride) {

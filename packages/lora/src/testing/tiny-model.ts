@@ -4,6 +4,7 @@ import type { WeightReader } from '../frozen-base.js';
 import { SeededRng } from '@layerprune/data';
 import { ALL_LINEAR_MODULES, moduleSuffix } from '../target-modules.js';
 import type { TrainModelConfig } from '../train-model-config.js';
+import { fuseLinears } from './fuse-linears.js';
 
 export interface TinyModel {
   config: TrainModelConfig;
@@ -54,15 +55,24 @@ export function createTinyModel(seed: number, overrides: Partial<TrainModelConfi
     rng.fillUniform(a, -scale, scale);
     return a;
   };
+  // Stored norm weights w scale by (normWeightOffset + w): around 1 for every family (Gemma stores ~0).
+  const offset = config.normWeightOffset ?? 0;
   const norm = (n: number): Float32Array => {
     const a = random(n, 0.2);
-    for (let i = 0; i < n; i++) a[i] += 1;
+    for (let i = 0; i < n; i++) a[i] += 1 - offset;
     return a;
   };
-  weights.set('model.embed_tokens.weight', random(config.vocabSize * config.hiddenSize, 1));
+  // Divided by Gemma's embedding scale, so the scaled embeddings (and tied logits) stay O(1).
+  const embedding = random(config.vocabSize * config.hiddenSize, 1);
+  for (let i = 0; i < embedding.length; i++) embedding[i] /= config.embeddingScale ?? 1;
+  weights.set('model.embed_tokens.weight', embedding);
   for (let l = 0; l < config.numHiddenLayers; l++) {
     weights.set(`model.layers.${l}.input_layernorm.weight`, norm(config.hiddenSize));
     weights.set(`model.layers.${l}.post_attention_layernorm.weight`, norm(config.hiddenSize));
+    if (config.sandwichNorms === true) {
+      weights.set(`model.layers.${l}.pre_feedforward_layernorm.weight`, norm(config.hiddenSize));
+      weights.set(`model.layers.${l}.post_feedforward_layernorm.weight`, norm(config.hiddenSize));
+    }
     for (const m of ALL_LINEAR_MODULES) {
       const [out, inF] = linearShapeOf(config, m);
       weights.set(`model.layers.${l}.${moduleSuffix(m)}.weight`, random(out * inF, 1 / Math.sqrt(inF)));
@@ -73,13 +83,15 @@ export function createTinyModel(seed: number, overrides: Partial<TrainModelConfi
     if (config.qkNorm === true) {
       for (const which of ['q', 'k']) {
         const w = random(config.headDim, 0.6);
-        for (let i = 0; i < w.length; i++) w[i] += 1;
+        for (let i = 0; i < w.length; i++) w[i] += 1 - offset;
         weights.set(`model.layers.${l}.self_attn.${which}_norm.weight`, w);
       }
     }
   }
   weights.set('model.norm.weight', norm(config.hiddenSize));
   if (!config.tieWordEmbeddings) weights.set('lm_head.weight', random(config.vocabSize * config.hiddenSize, 1 / Math.sqrt(config.hiddenSize)));
+  // fusedProjections (Phi-3): the same values, stored as qkv_proj / gate_up_proj.
+  if (config.fusedProjections === true) fuseLinears(config, weights);
   const reader: WeightReader = {
     has: (name) => weights.has(name),
     readFloat32: async (name) => {

@@ -3,14 +3,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSafetensors } from '@layerprune/tensor-io';
+import { checkpointLayout } from '../checkpoint-layout.js';
 import type { TinyModel } from './tiny-model.js';
 
-export async function writeTinyModelDir(dir: string, model: TinyModel): Promise<string> {
+/** `modelType` (default llama) goes into config.json: 'phi3' for a model with fused projections. */
+export async function writeTinyModelDir(dir: string, model: TinyModel, modelType: 'llama' | 'phi3' = 'llama'): Promise<string> {
   await mkdir(dir, { recursive: true });
   const c = model.config;
   const config = {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
+    architectures: [modelType === 'phi3' ? 'Phi3ForCausalLM' : 'LlamaForCausalLM'],
+    model_type: modelType,
     hidden_size: c.hiddenSize,
     intermediate_size: c.intermediateSize,
     num_hidden_layers: c.numHiddenLayers,
@@ -42,19 +44,11 @@ export async function writeTinyModelDir(dir: string, model: TinyModel): Promise<
 function shapeOf(name: string, model: TinyModel): number[] {
   const c = model.config;
   if (name === 'model.embed_tokens.weight' || name === 'lm_head.weight') return [c.vocabSize, c.hiddenSize];
-  const q = c.numAttentionHeads * c.headDim;
-  const kv = c.numKeyValueHeads * c.headDim;
-  const table: Record<string, number[]> = {
-    q_proj: [q, c.hiddenSize],
-    k_proj: [kv, c.hiddenSize],
-    v_proj: [kv, c.hiddenSize],
-    o_proj: [c.hiddenSize, q],
-    gate_proj: [c.intermediateSize, c.hiddenSize],
-    up_proj: [c.intermediateSize, c.hiddenSize],
-    down_proj: [c.hiddenSize, c.intermediateSize],
-  };
+  // Block linears, fused ones included: [rows, in] as the config's layout stores them.
   const module = name.split('.').slice(-2, -1)[0];
-  return table[module];
+  const linear = checkpointLayout(c).find((l) => l.name === module);
+  if (!linear) throw new Error(`tiny model dir: no shape for ${name}`);
+  return [linear.rows, linear.columns];
 }
 
 /** The config's rope scaling back in config.json form (rope_type plus its snake_case parameters). */

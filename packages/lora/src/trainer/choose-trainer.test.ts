@@ -27,7 +27,7 @@ function fake(name: string, behaviour: { unsupported?: string; fails?: string } 
 
 async function choose(factories: TrainerFactory[]) {
   const lines: string[] = [];
-  const choice = await chooseTrainer(factories, config, 4, 'tiny', (line) => lines.push(line));
+  const choice = await chooseTrainer(factories, config, 4, 64, 'tiny', (line) => lines.push(line));
   return { name: choice.prepared.name, skipped: choice.skipped, lines };
 }
 
@@ -47,7 +47,7 @@ describe('chooseTrainer', () => {
 
   it('asks each engine about the model at the bits the base is stored at', async () => {
     const onnx = fake('onnx');
-    await chooseTrainer([onnx], config, 16, 'tiny', () => {});
+    await chooseTrainer([onnx], config, 16, 64, 'tiny', () => {});
     expect(onnx.bitsSeen).toEqual([16]);
   });
 
@@ -70,31 +70,31 @@ describe('chooseTrainer', () => {
   });
 
   it('ENGINE_UNSUPPORTED when the only engine asked for cannot train the model', async () => {
-    const error = await failure(chooseTrainer([fake('onnx', { unsupported: 'no' })], config, 4, 'tiny', () => {}));
+    const error = await failure(chooseTrainer([fake('onnx', { unsupported: 'no' })], config, 4, 64, 'tiny', () => {}));
     expect(error.code).toBe('ENGINE_UNSUPPORTED');
     expect(error.message).toBe('tiny: the onnx engine cannot train this model: no');
     expect(error).toMatchObject({ field: 'engine', limit: 'onnx', file: 'tiny' });
   });
 
   it('the only engine failing to load rethrows its own error', async () => {
-    await expect(chooseTrainer([fake('onnx', { fails: 'boom' })], config, 4, 'tiny', () => {})).rejects.toThrow(/^boom$/);
+    await expect(chooseTrainer([fake('onnx', { fails: 'boom' })], config, 4, 64, 'tiny', () => {})).rejects.toThrow(/^boom$/);
   });
 
   it('ENGINE_UNAVAILABLE naming every engine tried when none can train', async () => {
-    const error = await failure(chooseTrainer([fake('onnx', { unsupported: 'no' }), fake('tfjs', { fails: 'wasm missing' })], config, 4, 'tiny', () => {}));
+    const error = await failure(chooseTrainer([fake('onnx', { unsupported: 'no' }), fake('tfjs', { fails: 'wasm missing' })], config, 4, 64, 'tiny', () => {}));
     expect(error.code).toBe('ENGINE_UNAVAILABLE');
     expect(error.message).toBe('tiny: no engine could train this model (onnx: no; tfjs: wasm missing)');
     expect((error.cause as Error).message).toBe('wasm missing');
   });
 
   it('an empty list is CONFIG_INVALID', async () => {
-    const error = await failure(chooseTrainer([], config, 4, 'tiny', () => {}));
+    const error = await failure(chooseTrainer([], config, 4, 64, 'tiny', () => {}));
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.field).toBe('engine');
   });
 
   it('tfjs trains whatever checkTrainable accepts, at every bits', () => {
-    for (const bits of [4, 16, 32] as const) expect(tfjsTrainerFactory().unsupportedReason(config, bits)).toBeNull();
+    for (const bits of [4, 16, 32] as const) expect(tfjsTrainerFactory().unsupportedReason(config, bits, 64)).toBeNull();
     expect(tfjsTrainerFactory('cpu').name).toBe('tfjs');
   });
 });

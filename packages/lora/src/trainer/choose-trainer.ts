@@ -23,12 +23,13 @@ export async function chooseTrainer(
   factories: readonly TrainerFactory[],
   config: TrainModelConfig,
   bits: BaseBits,
+  seqLen: number,
   where: string,
   log: (line: string) => void,
 ): Promise<TrainerChoice> {
   if (factories.length === 0) throw new LoraError('CONFIG_INVALID', `${where}: no engine to train the adapters on`, { field: 'engine' });
   return chooseFirstFactory<TrainerFactory, PreparedTrainer>(factories, {
-    unsupportedReason: (factory) => factory.unsupportedReason(config, bits),
+    unsupportedReason: (factory) => factory.unsupportedReason(config, bits, seqLen),
     prepare: (factory) => factory.prepare(log),
     unsupported: (factory, reason) =>
       new LoraError('ENGINE_UNSUPPORTED', `${where}: the ${factory.name} engine cannot train this model: ${reason}`, { file: where, field: 'engine', limit: factory.name }),

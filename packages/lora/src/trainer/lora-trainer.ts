@@ -38,8 +38,8 @@ export interface LoraTrainer {
 export interface TrainerFactory {
   /** "tfjs", "onnx"... */
   readonly name: string;
-  /** Why this engine cannot train `config` at `bits` exactly (a sentence naming the field), or null. Called before any weight is read. */
-  unsupportedReason(config: TrainModelConfig, bits: BaseBits): string | null;
+  /** Why this engine cannot train `config` at `bits` on sequences of `seqLen` tokens exactly (a sentence naming the field), or null. Called before any weight is read. */
+  unsupportedReason(config: TrainModelConfig, bits: BaseBits, seqLen: number): string | null;
   /** Loads the runtime; throws when it is not installed or cannot start. */
   prepare(log: (line: string) => void): Promise<PreparedTrainer>;
 }

@@ -13,16 +13,18 @@ export interface AttentionShape {
   numHeads: number;
   numKvHeads: number;
   headDim: number;
+  /** Gemma 2's attn_logit_softcapping c: scaled scores become c * tanh(scores / c) before the mask. */
+  softcap?: number | null;
 }
 
 /**
- * q [B*Tq, nH*hd] (rotated, already scaled by 1/sqrt(hd)), k and v [B*Tk, nKV*hd];
+ * q [B*Tq, nH*hd] (rotated, already multiplied by the attention scale), k and v [B*Tk, nKV*hd];
  * `mask` [Tq, 1, Tk] additive (0 or a large negative), broadcast over the heads of a group.
  * Returns [B*Tq, nH*hd].
  */
 export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, mask: tf.Tensor3D, shape: AttentionShape): tf.Tensor2D {
   return tf.tidy(() => {
-    const { batch, queryLength: tq, keyLength: tk, numHeads, numKvHeads, headDim } = shape;
+    const { batch, queryLength: tq, keyLength: tk, numHeads, numKvHeads, headDim, softcap } = shape;
     const rep = numHeads / numKvHeads;
     const pairs = batch * numKvHeads;
     // [B, Tq, nKV, rep*hd] -> [B, nKV, Tq, rep*hd] -> per pair [Tq*rep, hd]
@@ -37,7 +39,10 @@ export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, ma
     const outs: tf.Tensor2D[] = [];
     for (let i = 0; i < pairs; i++) {
       // Rows of a pair are (query, head-in-group): view them as [Tq, rep, Tk] to broadcast the mask.
-      const scores = tf.add(tf.reshape(matMul2d(qs[i], ks[i]), [tq, rep, tk]), mask);
+      let raw: tf.Tensor = tf.reshape(matMul2d(qs[i], ks[i]), [tq, rep, tk]);
+      // The cap bounds the scaled scores; the mask is added after it, as in Gemma2's eager attention.
+      if (softcap) raw = tf.mul(tf.tanh(tf.div(raw, softcap)), softcap);
+      const scores = tf.add(raw, mask);
       outs.push(matMul2d(tf.reshape(tf.softmax(scores), [tq * rep, tk]) as tf.Tensor2D, vs[i]));
     }
     // [pairs, Tq*rep, hd] -> [B, nKV, Tq, rep*hd] -> [B, Tq, nKV, rep*hd] -> [B*Tq, nH*hd]

@@ -1,8 +1,13 @@
 // One Llama decoder block on 2-D activations [batch * tokens, hidden]:
 //   h = x + o_proj(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))))
 //   out = h + mlp(n2(h))
-// Qwen3 adds a per-head RMSNorm of q and k (weights [headDim]) between the
-// projection and rope: rope(qn(q(n1(x)))), rope(kn(k(n1(x)))).
+// Qwen3 and Gemma 3 add a per-head RMSNorm of q and k (weights [headDim]) between
+// the projection and rope: rope(qn(q(n1(x)))), rope(kn(k(n1(x)))).
+// Gemma (sandwichNorms) also normalises each sublayer's output before its residual add:
+//   h = x + n2(o_proj(attention(...)))
+//   out = h + n4(mlp(n3(h)))
+// with n2 = post_attention_layernorm, n3 = pre_ / n4 = post_feedforward_layernorm.
+// Norm weights arrive with normWeightOffset already added (materializeBlock).
 // A pure tensor function of (weights, x, context): differentiable in x and in
 // whatever the linear-delta hook injects, so training can run it block by block.
 import * as tf from '@tensorflow/tfjs';
@@ -49,8 +54,9 @@ export function blockForward(arch: Architecture, w: BlockTensors, x: tf.Tensor2D
   };
   return tf.tidy(() => {
     const normed = rmsNorm(x, w.inputLayernorm, arch.rmsNormEps);
-    const q = applyRope(headNorm(project(normed, 'q_proj'), w.qNorm, 'q_norm'), arch.headDim, ctx.queryRope);
-    let keys = applyRope(headNorm(project(normed, 'k_proj'), w.kNorm, 'k_norm'), arch.headDim, ctx.keyRope);
+    const rope = ctx.rope(layer);
+    const q = applyRope(headNorm(project(normed, 'q_proj'), w.qNorm, 'q_norm'), arch.headDim, rope.query);
+    let keys = applyRope(headNorm(project(normed, 'k_proj'), w.kNorm, 'k_norm'), arch.headDim, rope.key);
     let values = project(normed, 'v_proj');
     if (options.past) {
       keys = tf.concat([options.past.keys, keys], 0);
@@ -64,8 +70,18 @@ export function blockForward(arch: Architecture, w: BlockTensors, x: tf.Tensor2D
       numHeads: arch.numHeads,
       numKvHeads: arch.numKvHeads,
       headDim: arch.headDim,
+      softcap: arch.attnLogitSoftcap,
     });
-    const h = tf.add(x, project(attended, 'o_proj')) as tf.Tensor2D;
-    return tf.add(h, mlp(rmsNorm(h, w.postAttentionLayernorm, arch.rmsNormEps), project)) as tf.Tensor2D;
+    const norm = (input: tf.Tensor2D, weight: tf.Tensor1D | undefined, which: string): tf.Tensor2D => {
+      if (!weight) throw new Error(`internal: block ${layer} has no ${which} weight although the architecture has sandwich norms`);
+      return rmsNorm(input, weight, arch.rmsNormEps);
+    };
+    if (!arch.sandwichNorms) {
+      const h = tf.add(x, project(attended, 'o_proj')) as tf.Tensor2D;
+      return tf.add(h, mlp(rmsNorm(h, w.postAttentionLayernorm, arch.rmsNormEps), project, arch.activation)) as tf.Tensor2D;
+    }
+    const h = tf.add(x, norm(project(attended, 'o_proj'), w.postAttentionLayernorm, 'post_attention_layernorm')) as tf.Tensor2D;
+    const m = mlp(norm(h, w.preFeedforwardLayernorm, 'pre_feedforward_layernorm'), project, arch.activation);
+    return tf.add(h, norm(m, w.postFeedforwardLayernorm, 'post_feedforward_layernorm')) as tf.Tensor2D;
   });
 }

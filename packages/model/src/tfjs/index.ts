@@ -7,10 +7,11 @@ export type { AcquiredBlock, AcquiredHead, TfjsEngineOptions } from './tfjs-engi
 export { blockForward } from './block.js';
 export type { BlockCallOptions, KvEntry } from './block.js';
 export { createBlockContext } from './block-context.js';
-export type { BlockContext, BlockContextShape } from './block-context.js';
-export { materializeBlock } from './block-tensors.js';
+export type { BlockContext, BlockContextShape, LayerRope } from './block-context.js';
+export { materializeBlock, normTensor } from './block-tensors.js';
 export type { BlockTensors } from './block-tensors.js';
 export type { HeadTensors } from './head-tensors.js';
+export { softcapLogits } from './head-tensors.js';
 export type { LinearDeltaHook } from './linear-delta.js';
 export { matMul2d } from './mat-mul.js';
 export { FrozenWeight } from './frozen-weight.js';

@@ -12,7 +12,7 @@ import { blockForward } from './block.js';
 import type { BlockCallOptions } from './block.js';
 import { createBlockContext } from './block-context.js';
 import type { BlockContext, BlockContextShape } from './block-context.js';
-import { materializeBlock, tensorFromArray } from './block-tensors.js';
+import { materializeBlock, normTensor } from './block-tensors.js';
 import type { BlockTensors } from './block-tensors.js';
 import { embedTokens } from './embed-tokens.js';
 import { FrozenWeight } from './frozen-weight.js';
@@ -71,7 +71,9 @@ export class TfjsEngine implements Engine {
   static async create(architecture: Architecture, provider: WeightProvider, options: TfjsEngineOptions): Promise<TfjsEngine> {
     const { hiddenSize, vocabSize, numLayers } = architecture;
     const embedding = await provider.embedding();
-    const finalNorm = tf.keep(tensorFromArray(await provider.finalNorm(), [hiddenSize]) as tf.Tensor1D);
+    const finalNormValues = await provider.finalNorm();
+    if (finalNormValues.length !== hiddenSize) throw new Error(`internal: the final norm must have hidden_size ${hiddenSize} values`);
+    const finalNorm = normTensor(finalNormValues, architecture.normWeightOffset);
     let blocks: BlockTensors[] | null = null;
     let head: HeadTensors | null = null;
     if (options.mode === 'resident') {
@@ -88,10 +90,11 @@ export class TfjsEngine implements Engine {
     return new TfjsEngine(architecture, provider, options.mode, options.backend ?? tf.getBackend(), embedding, finalNorm, blocks, head);
   }
 
-  /** Embedding rows for `ids` as a [ids.length, hidden] tensor (a plain copy, never on a tape). */
+  /** Embedding rows for `ids` (times embeddingScale) as a [ids.length, hidden] tensor (a plain copy, never on a tape). */
   embed(ids: ArrayLike<number>): tf.Tensor2D {
     this.assertLive();
-    return tf.tensor2d(embedTokens(this.embedding, this.architecture.hiddenSize, ids), [ids.length, this.architecture.hiddenSize]);
+    const { hiddenSize, embeddingScale } = this.architecture;
+    return tf.tensor2d(embedTokens(this.embedding, hiddenSize, ids, embeddingScale), [ids.length, hiddenSize]);
   }
 
   /** Rotary tables and masks for a call shape; dispose when done. */
@@ -155,7 +158,7 @@ export class TfjsEngine implements Engine {
 
   /** logits [rows, vocab] from x(L) [rows, hidden]; differentiable in x. */
   logits(x: tf.Tensor2D, head: AcquiredHead): tf.Tensor2D {
-    return headLogits(x, head.tensors, this.architecture.rmsNormEps);
+    return headLogits(x, head.tensors, this.architecture.rmsNormEps, this.architecture.finalLogitSoftcap);
   }
 
   forward(request: EngineForwardRequest): Promise<EngineForwardResult> {

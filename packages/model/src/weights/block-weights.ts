@@ -2,13 +2,11 @@
 // 4-bit packed blocks dequantized on demand) and the engines. Everything is a
 // plain Float32Array outside any tfjs heap, in the Hugging Face layout (linear
 // weights [out, in]); the engine arranges them for fast matmuls.
-import type { ArchitectureConfig } from '@layerprune/architectures';
+import { layerTensorName, modulePath, type ArchitectureConfig, type LinearModule } from '@layerprune/architectures';
 
-export const LINEAR_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
-export type LinearModule = (typeof LINEAR_MODULES)[number];
-
-export const ATTENTION_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
-export const MLP_MODULES: readonly LinearModule[] = ['gate_proj', 'up_proj', 'down_proj'];
+// The seven logical modules are @layerprune/architectures' (one list for the whole project).
+export { ATTENTION_MODULES, LINEAR_MODULES, MLP_MODULES } from '@layerprune/architectures';
+export type { LinearModule } from '@layerprune/architectures';
 
 /** One decoder block's weights. */
 export interface BlockWeights {
@@ -24,6 +22,13 @@ export interface BlockWeights {
   qNorm?: Float32Array;
   /** [headDim] per-head RMSNorm weight of the keys (qwen3 `self_attn.k_norm.weight`); present exactly when config.qkNorm. */
   kNorm?: Float32Array;
+  /**
+   * [hidden] Gemma's `pre_feedforward_layernorm.weight` (the MLP input norm) and
+   * `post_feedforward_layernorm.weight` (the MLP output norm); present exactly when
+   * config.sandwichNorms, where postAttentionLayernorm normalises the attention output.
+   */
+  preFeedforwardLayernorm?: Float32Array;
+  postFeedforwardLayernorm?: Float32Array;
 }
 
 /** A 4-bit linear weight as stored (bitsandbytes layout): what engines with a 4-bit matmul use directly. */
@@ -70,38 +75,8 @@ export interface WeightProvider {
   close(): Promise<void>;
 }
 
-const MODULE_PATH: Readonly<Record<LinearModule, string>> = {
-  q_proj: 'self_attn.q_proj',
-  k_proj: 'self_attn.k_proj',
-  v_proj: 'self_attn.v_proj',
-  o_proj: 'self_attn.o_proj',
-  gate_proj: 'mlp.gate_proj',
-  up_proj: 'mlp.up_proj',
-  down_proj: 'mlp.down_proj',
-};
-
 /** `model.layers.${layer}.self_attn.q_proj` etc. (append `.weight` / `.bias`). */
 export function linearModulePath(layer: number, module: LinearModule): string {
-  return `model.layers.${layer}.${MODULE_PATH[module]}`;
+  return layerTensorName(layer, modulePath(module));
 }
 
-/** [inFeatures, outFeatures] of a linear module. */
-export function linearShape(config: ArchitectureConfig, module: LinearModule): [number, number] {
-  const hidden = config.hiddenSize;
-  const qOut = config.numAttentionHeads * config.headDim;
-  const kvOut = config.numKeyValueHeads * config.headDim;
-  switch (module) {
-    case 'q_proj':
-      return [hidden, qOut];
-    case 'k_proj':
-    case 'v_proj':
-      return [hidden, kvOut];
-    case 'o_proj':
-      return [qOut, hidden];
-    case 'gate_proj':
-    case 'up_proj':
-      return [hidden, config.intermediateSize];
-    case 'down_proj':
-      return [config.intermediateSize, hidden];
-  }
-}

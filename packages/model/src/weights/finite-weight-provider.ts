@@ -6,6 +6,8 @@
 import { ModelError } from '../errors.js';
 import { LINEAR_MODULES, linearModulePath } from './block-weights.js';
 import type { BlockWeights, PackedBlockWeights, WeightProvider } from './block-weights.js';
+import { linearWeightLabel } from './block-linears.js';
+import type { ArchitectureConfig } from '@layerprune/architectures';
 
 /** Index of the first NaN / +-Infinity in `values`, or -1. */
 function firstNonFinite(values: Float32Array): number {
@@ -29,29 +31,33 @@ function check(values: Float32Array, tensor: string, source: string): void {
   });
 }
 
-function checkQkNorms(w: Pick<BlockWeights, 'qNorm' | 'kNorm'>, layer: number, source: string): void {
+function checkOptionalNorms(w: Pick<BlockWeights, 'qNorm' | 'kNorm' | 'preFeedforwardLayernorm' | 'postFeedforwardLayernorm'>, layer: number, source: string): void {
   if (w.qNorm) check(w.qNorm, `model.layers.${layer}.self_attn.q_norm.weight`, source);
   if (w.kNorm) check(w.kNorm, `model.layers.${layer}.self_attn.k_norm.weight`, source);
+  // Gemma's MLP norms: checked with the other optional norms.
+  if (w.preFeedforwardLayernorm) check(w.preFeedforwardLayernorm, `model.layers.${layer}.pre_feedforward_layernorm.weight`, source);
+  if (w.postFeedforwardLayernorm) check(w.postFeedforwardLayernorm, `model.layers.${layer}.post_feedforward_layernorm.weight`, source);
 }
 
-function checkBlock(weights: BlockWeights, layer: number, source: string): void {
+/** `config` names each weight as the checkpoint stores it (a fused Phi-3 tensor with the module's rows). */
+function checkBlock(weights: BlockWeights, layer: number, source: string, config: ArchitectureConfig): void {
   check(weights.inputLayernorm, `model.layers.${layer}.input_layernorm.weight`, source);
   check(weights.postAttentionLayernorm, `model.layers.${layer}.post_attention_layernorm.weight`, source);
-  checkQkNorms(weights, layer, source);
+  checkOptionalNorms(weights, layer, source);
   for (const module of LINEAR_MODULES) {
-    check(weights.linear[module], `${linearModulePath(layer, module)}.weight`, source);
+    check(weights.linear[module], linearWeightLabel(config, layer, module), source);
     const bias = weights.bias[module];
     if (bias) check(bias, `${linearModulePath(layer, module)}.bias`, source);
   }
 }
 
 /** The float parts of a 4-bit block: norms, biases and every absmax (a NaN absmax poisons a whole block of weights). */
-function checkPackedBlock(w: PackedBlockWeights, layer: number, source: string): void {
+function checkPackedBlock(w: PackedBlockWeights, layer: number, source: string, config: ArchitectureConfig): void {
   check(w.inputLayernorm, `model.layers.${layer}.input_layernorm.weight`, source);
   check(w.postAttentionLayernorm, `model.layers.${layer}.post_attention_layernorm.weight`, source);
-  checkQkNorms(w, layer, source);
+  checkOptionalNorms(w, layer, source);
   for (const module of LINEAR_MODULES) {
-    check(w.linear[module].absmax, `${linearModulePath(layer, module)}.weight (absmax)`, source);
+    check(w.linear[module].absmax, `${linearWeightLabel(config, layer, module)} (absmax)`, source);
     const bias = w.bias[module];
     if (bias) check(bias, `${linearModulePath(layer, module)}.bias`, source);
   }
@@ -80,12 +86,12 @@ export function finiteWeightProvider(provider: WeightProvider, source: string): 
     finalNorm: async () => once('norm', await provider.finalNorm(), (v) => check(v, 'model.norm.weight', source)),
     lmHead: async () =>
       once('lm_head', await provider.lmHead(), (v) => check(v, provider.config.tieWordEmbeddings ? embeddingName : 'lm_head.weight', source)),
-    getBlockWeights: async (layer) => once(`layer ${layer}`, await provider.getBlockWeights(layer), (w) => checkBlock(w, layer, source)),
+    getBlockWeights: async (layer) => once(`layer ${layer}`, await provider.getBlockWeights(layer), (w) => checkBlock(w, layer, source, provider.config)),
     ...(provider.getPackedBlockWeights
       ? {
           getPackedBlockWeights: async (layer: number) =>
             once(`packed layer ${layer}`, await provider.getPackedBlockWeights!(layer), (w) => {
-              if (w) checkPackedBlock(w, layer, source);
+              if (w) checkPackedBlock(w, layer, source, provider.config);
             }),
         }
       : {}),

@@ -2,11 +2,13 @@
 // checks every expected tensor's presence and shape up front and optionally
 // keeps the arrays in plain memory after the first read (streaming mode:
 // outside the tfjs heap). Arrays keep the Hugging Face layout.
-import { expectedModelTensors } from '@layerprune/architectures';
+import { checkpointLinears, expectedModelTensors } from '@layerprune/architectures';
 import type { ArchitectureConfig } from '@layerprune/architectures';
 import { ModelError } from '../errors.js';
-import { LINEAR_MODULES, linearModulePath, linearShape } from './block-weights.js';
+import { linearShape } from '@layerprune/architectures';
+import { LINEAR_MODULES, linearModulePath } from './block-weights.js';
 import type { BlockWeights, LinearModule, Packed4bitLinear, PackedBlockWeights, WeightProvider } from './block-weights.js';
+import { checkpointWeightName, readBlockLinears, splitPacked4bitRows } from './block-linears.js';
 import type { TensorReader } from './tensor-reader.js';
 
 export interface HfWeightProviderOptions {
@@ -86,20 +88,16 @@ export class HfWeightProvider implements WeightProvider {
         limit: c.numHiddenLayers,
       });
     }
-    const linear = {} as Record<LinearModule, Float32Array>;
-    const bias: Partial<Record<LinearModule, Float32Array>> = {};
-    for (const module of LINEAR_MODULES) {
-      const [inFeatures, outFeatures] = linearShape(c, module);
-      const path = linearModulePath(layer, module);
-      linear[module] = await this.read(`${path}.weight`, [outFeatures, inFeatures]);
-      if (this.requiresBias(module)) bias[module] = await this.read(`${path}.bias`, [outFeatures]);
-    }
+    // Phi-3's fused qkv_proj / gate_up_proj are read once and split by rows (views, no copy).
+    const linear = await readBlockLinears(c, layer, (name, shape) => this.read(name, shape));
+    const bias = await this.biases(layer);
     const weights: BlockWeights = {
       inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [c.hiddenSize]),
       postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
       linear,
       bias,
       ...(await this.qkNorms(layer)),
+      ...(await this.feedforwardNorms(layer)),
     };
     if (this.cache) this.blocks.set(layer, weights);
     return weights;
@@ -113,26 +111,30 @@ export class HfWeightProvider implements WeightProvider {
     if (cached !== undefined) return cached;
     const c = this.config;
     const linear = {} as Record<LinearModule, Packed4bitLinear>;
-    const bias: Partial<Record<LinearModule, Float32Array>> = {};
-    for (const module of LINEAR_MODULES) {
-      const [inFeatures, outFeatures] = linearShape(c, module);
-      const path = linearModulePath(layer, module);
-      this.checkShape(`${path}.weight`, [outFeatures, inFeatures]);
-      const packed = await readPacked(`${path}.weight`);
-      const first = linear.q_proj ?? packed;
-      if (!packed || !first || packed.quantType !== first.quantType || packed.blockSize !== first.blockSize) {
+    let first: Packed4bitLinear | null = null;
+    for (const tensor of checkpointLinears(c)) {
+      const name = checkpointWeightName(layer, tensor);
+      this.checkShape(name, [tensor.rows, tensor.columns]);
+      const packed = await readPacked(name);
+      first ??= packed;
+      // A fused tensor (Phi-3) is split into its modules' rows when they start on absmax block
+      // boundaries; otherwise, like a block that is not uniformly 4-bit, the block is null here
+      // and engines read it dequantized to float32 through getBlockWeights.
+      const parts = packed && first && packed.quantType === first.quantType && packed.blockSize === first.blockSize ? splitPacked4bitRows(packed, tensor.columns, tensor.parts) : null;
+      if (!parts) {
         if (this.cache) this.packedBlocks.set(layer, null);
         return null;
       }
-      linear[module] = packed;
-      if (this.requiresBias(module)) bias[module] = await this.read(`${path}.bias`, [outFeatures]);
+      Object.assign(linear, parts);
     }
+    const bias = await this.biases(layer);
     const packedBlock: PackedBlockWeights = {
       inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [c.hiddenSize]),
       postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
       linear,
       bias,
       ...(await this.qkNorms(layer)),
+      ...(await this.feedforwardNorms(layer)),
     };
     if (this.cache) this.packedBlocks.set(layer, packedBlock);
     return packedBlock;
@@ -143,6 +145,15 @@ export class HfWeightProvider implements WeightProvider {
     this.packedBlocks.clear();
     this.embeddingData = null;
     this.lmHeadData = null;
+  }
+
+  /** The biases of block `layer`'s logical modules, where the checkpoint has them (see requiresBias). */
+  private async biases(layer: number): Promise<Partial<Record<LinearModule, Float32Array>>> {
+    const bias: Partial<Record<LinearModule, Float32Array>> = {};
+    for (const module of LINEAR_MODULES) {
+      if (this.requiresBias(module)) bias[module] = await this.read(`${linearModulePath(layer, module)}.bias`, [linearShape(this.config, module)[0]]);
+    }
+    return bias;
   }
 
   /** As in transformers: qwen2 has q/k/v biases; llama and qwen3 with attention_bias have q/k/v/o biases; mistral none. */
@@ -159,6 +170,16 @@ export class HfWeightProvider implements WeightProvider {
     return {
       qNorm: await this.read(`model.layers.${layer}.self_attn.q_norm.weight`, shape),
       kNorm: await this.read(`model.layers.${layer}.self_attn.k_norm.weight`, shape),
+    };
+  }
+
+  /** Gemma's MLP input / output norm weights ([hidden] each, as stored: the engine adds normWeightOffset), or nothing without sandwich norms. */
+  private async feedforwardNorms(layer: number): Promise<Pick<BlockWeights, 'preFeedforwardLayernorm' | 'postFeedforwardLayernorm'>> {
+    if (!this.config.sandwichNorms) return {};
+    const shape = [this.config.hiddenSize];
+    return {
+      preFeedforwardLayernorm: await this.read(`model.layers.${layer}.pre_feedforward_layernorm.weight`, shape),
+      postFeedforwardLayernorm: await this.read(`model.layers.${layer}.post_feedforward_layernorm.weight`, shape),
     };
   }
 

@@ -4,7 +4,9 @@
 // logical tensor (the packed codes, absmax, maps, quant_state, SCB hidden behind
 // their weight) with its logical shape, and dequantizes it to float32 when read.
 // The same HfWeightProvider serves dense and quantized directories: only the
-// TensorReader differs.
+// TensorReader differs. A fused Phi-3 tensor (qkv_proj, gate_up_proj) is one
+// quantized tensor, read whole here; the provider splits it into its modules by
+// rows (block-linears.ts: packed too when the rows start on absmax blocks).
 import { absmaxOf, type QuantizedWeights } from '@layerprune/quant';
 import { validateModelWeights, type ModelWeightsView } from '@layerprune/architectures';
 import type { TensorReader } from './tensor-reader.js';

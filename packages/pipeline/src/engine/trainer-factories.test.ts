@@ -52,7 +52,7 @@ describe('trainerFactories', () => {
     expect(list.map((f) => f.name)).toEqual(['tfjs']);
     expect(imported).toBe(false);
     // The lora factory: it trains whatever checkTrainable accepts.
-    expect(list[0].unsupportedReason({} as never, 4)).toBeNull();
+    expect(list[0].unsupportedReason({} as never, 4, 64)).toBeNull();
   });
 
   it('onnx: the onnx trainer alone, given threads and device', async () => {

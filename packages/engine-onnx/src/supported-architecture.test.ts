@@ -1,0 +1,77 @@
+// Which models the onnx engine factory accepts: every family whose features
+// @layerprune/architectures lists for onnx inference (Gemma 2, Gemma 3 text and
+// Phi-3 among them), and, for a feature that list lacks, a reason naming the config
+// field, so an engine list [onnx, tfjs] falls back to tfjs before any weight is read.
+import type * as Architectures from '@layerprune/architectures';
+import { createModelFromProvider, resolveArchitecture, tfjsEngineFactory } from '@layerprune/model';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tfjsTrainerFactory } from '@layerprune/lora';
+import { onnxEngineFactory } from './onnx-engine-factory.js';
+import { onnxTrainerFactory } from './training/onnx-trainer-factory.js';
+import { unsupportedReason } from './supported-architecture.js';
+import { randomModel, randomProvider } from './testing/random-models.js';
+
+// Only missingFeatures is replaced, and only where a test says so: the rest is the real package.
+const missing = vi.hoisted(() => ({ features: null as string[] | null }));
+vi.mock('@layerprune/architectures', async (importOriginal) => {
+  const actual = await importOriginal<typeof Architectures>();
+  return { ...actual, missingFeatures: (...args: Parameters<typeof actual.missingFeatures>) => missing.features ?? actual.missingFeatures(...args) };
+});
+
+afterEach(() => {
+  missing.features = null;
+});
+
+const FAMILIES = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3_text', 'phi3'] as const;
+
+describe('onnx engine factory: unsupportedReason', () => {
+  it.each(FAMILIES)('%s runs on onnx', (modelType) => {
+    const random = randomModel({ modelType, slidingWindow: 4 });
+    expect(unsupportedReason(resolveArchitecture(random.config, random.rawConfig, 'random'))).toBeNull();
+  });
+
+  it('a feature onnx does not implement is refused with its config field, and [onnx, tfjs] falls back to tfjs', async () => {
+    missing.features = ['attention-softcap'];
+    const random = randomModel({ modelType: 'gemma2', attnLogitSoftcap: 2 });
+    const reason = unsupportedReason(resolveArchitecture(random.config, random.rawConfig, 'random'));
+    expect(reason).toBe('the onnx engine does not implement attention-softcap (attn_logit_softcapping)');
+    const lines: string[] = [];
+    const model = await createModelFromProvider(randomProvider(random), {
+      rawConfig: random.rawConfig,
+      mode: 'resident',
+      log: (line) => lines.push(line),
+      engine: [onnxEngineFactory({ threads: 1 }), tfjsEngineFactory('wasm')],
+    });
+    try {
+      expect(model.engine.name).toBe('tfjs');
+      expect(lines.join('\n')).toContain('attn_logit_softcapping');
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
+describe('onnx trainer factory: unsupportedReason', () => {
+  it.each(['llama', 'mistral', 'qwen2', 'qwen3'] as const)('%s trains on onnx at a seq_len within its window', (modelType) => {
+    const random = randomModel({ modelType, slidingWindow: 4 });
+    expect(onnxTrainerFactory().unsupportedReason(random.config, 4, 4)).toBeNull();
+  });
+
+  it('a window shorter than seq_len is refused on onnx (full causal attention) and trained on tfjs (masked)', () => {
+    const random = randomModel({ modelType: 'mistral', slidingWindow: 4 });
+    expect(onnxTrainerFactory().unsupportedReason(random.config, 4, 5)).toBe(
+      'layer 0 attends through a sliding window of 4 tokens, shorter than seq_len 5: the onnx trainer computes full causal attention (use a seq_len of at most 4, or the tfjs trainer, which masks the window)',
+    );
+    expect(tfjsTrainerFactory().unsupportedReason(random.config, 4, 5)).toBeNull();
+  });
+
+  it.each([
+    ['gemma2', /norm-weight-offset \(.*\), sandwich-norms .*embedding-scale .*gelu-tanh/],
+    ['gemma3_text', /local-rope \(rope_local_base_freq\)/],
+    ['phi3', /^the onnx trainer does not implement fused-projections \(model_type \(qkv_proj \/ gate_up_proj\)\); the tfjs trainer does$/],
+  ] as const)('%s is refused with the features it lacks, so auto trains on tfjs', (modelType, reason) => {
+    const random = randomModel({ modelType, slidingWindow: 4 });
+    expect(onnxTrainerFactory().unsupportedReason(random.config, 4, 64)).toMatch(reason);
+    expect(tfjsTrainerFactory().unsupportedReason(random.config, 4, 64)).toBeNull();
+  });
+});
