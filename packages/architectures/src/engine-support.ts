@@ -40,7 +40,8 @@ export const FEATURE_FIELDS: Readonly<Record<ArchitectureFeature, string>> = {
   'local-rope': 'rope_local_base_freq',
 };
 
-const ALL = Object.keys(FEATURE_FIELDS) as ArchitectureFeature[];
+/** Every feature but Llama's mlp_bias, which no engine computes yet (model's resolveArchitecture refuses it). */
+const ALL = (Object.keys(FEATURE_FIELDS) as ArchitectureFeature[]).filter((f) => f !== 'mlp-bias');
 
 /** Features each engine implements, per task (each engine's tests compare every listed feature with a float64 reference). */
 export const ENGINE_FEATURES: Readonly<Record<EngineName, Readonly<Record<EngineTask, readonly ArchitectureFeature[]>>>> = {

@@ -108,3 +108,10 @@ describe('real config.json files (testing/fixtures/SOURCE.md)', () => {
     });
   });
 });
+
+describe('engine feature table', () => {
+  it("a Llama with mlp_bias lacks a feature on every engine (the model runtime refuses it too)", () => {
+    const c = parseArchitectureConfig({ model_type: 'llama', hidden_size: 8, intermediate_size: 16, num_hidden_layers: 2, num_attention_heads: 2, vocab_size: 10, mlp_bias: true }, 'c');
+    for (const engine of ['tfjs', 'onnx'] as const) for (const task of ['inference', 'training'] as const) expect(missingFeatures(c, engine, task)).toEqual(['mlp-bias']);
+  });
+});
