@@ -48,9 +48,21 @@ export const ENGINE_FEATURES: Readonly<Record<EngineName, Readonly<Record<Engine
   tfjs: { inference: ALL, training: ALL },
   onnx: {
     inference: ALL,
-    // The hand-written backward covers the Llama/Qwen block; Gemma's extra norms,
-    // scales and softcaps and Phi-3's shared-A fused adapters train on tfjs.
-    training: ['attention-bias', 'qk-norm', 'sliding-window'],
+    // The hand-written backward covers the Llama/Qwen and Gemma 2 / 3 blocks (engine-onnx's
+    // trainer tests compare its gradients with tfjs autodiff and float64 finite differences);
+    // Phi-3's shared-A fused adapters train on tfjs.
+    training: [
+      'attention-bias',
+      'qk-norm',
+      'sliding-window',
+      'norm-weight-offset',
+      'sandwich-norms',
+      'embedding-scale',
+      'attention-softcap',
+      'final-softcap',
+      'gelu-tanh',
+      'local-rope',
+    ],
   },
 };
 

@@ -153,6 +153,12 @@ export class FrozenBase {
     return q && k ? { q, k } : null;
   }
 
+  /** Gemma's pre / post feed-forward norm weights of block `layer` ([hidden] each), or null without sandwich norms. */
+  feedforwardNorms(layer: number): { pre: Float32Array; post: Float32Array } | null {
+    const { preFeedforward, postFeedforward } = this.norms[layer];
+    return preFeedforward && postFeedforward ? { pre: preFeedforward, post: postFeedforward } : null;
+  }
+
   bias(layer: number, module: LinearModuleName): Float32Array | null {
     return this.biases.get(`${layer}.${module}`) ?? null;
   }

@@ -16,9 +16,8 @@ export type HeadGraphKind = 'logits' | 'log_prob';
  */
 /**
  * Inputs x [rows, H], norm [H] (as stored), lm_head [V, H] and the logits [rows, V] of the final norm
- * and head: the model's own logits, Gemma's (1 + w) norm scale and Gemma 2's final softcap included.
- * (training's head-loss backward differentiates the plain norm and logits: it must refuse models
- * with normWeightOffset or finalLogitSoftcap until it differentiates them.)
+ * and head: the model's own logits, Gemma's (1 + w) norm scale and Gemma 2's final softcap included
+ * (training's head-loss backward differentiates both).
  */
 export function emitHeadLogits(g: GraphBuilder, arch: Architecture): { x: string; norm: string; lmHead: string; logits: string } {
   const { hiddenSize: H, vocabSize: V } = arch;

@@ -4,11 +4,14 @@
 //   loss = sum_rows weights * (logsumexp(logits) - logits[target])
 //   dlogits = (softmax(logits) - onehot(target)) * grad_weights
 // (grad_weights = weights * the caller's loss scale, so accumulation scales
-// the gradient and not the reported loss.)
+// the gradient and not the reported loss.) Gemma: the final norm scales by
+// (offset + w), and Gemma 2's logits are softcapped (s = c tanh(raw / c)): the
+// backward goes through both.
 import type { Architecture } from '@layerprune/model';
 import { GraphBuilder } from '../graph/graph-builder.js';
 import { emitHeadLogits, emitTargetTerms } from '../graph/head-graph.js';
-import { rmsNormBackward } from './graph-math.js';
+import { normScale } from '../graph/shared-ops.js';
+import { rmsNormBackward, softcapDerivative } from './graph-math.js';
 
 /**
  * Inputs: x [rows, H], norm [H], lm_head [V, H], targets int64 [rows], weights [rows];
@@ -28,7 +31,9 @@ export function buildHeadLossGraph(arch: Architecture, options: { gradient: bool
   const column = (value: string) => g.op('Unsqueeze', [value, g.int64s([1])]);
   const scaled = g.op('Mul', [g.op('Softmax', [logits], { axis: -1 }), column(gradWeights)]);
   const dLogits = g.op('ScatterElements', [scaled, column(targets), g.op('Neg', [column(gradWeights)])], { axis: 1, reduction: 'add' });
-  const dNormed = g.op('MatMul', [dLogits, lmHead]);
-  g.output('dx', rmsNormBackward(g, x, norm, dNormed, arch.rmsNormEps), 'float32', ['rows', H]);
+  const cap = arch.finalLogitSoftcap;
+  const dRaw = cap === null ? dLogits : g.op('Mul', [dLogits, softcapDerivative(g, logits, cap)]);
+  const dNormed = g.op('MatMul', [dRaw, lmHead]);
+  g.output('dx', rmsNormBackward(g, x, normScale(g, norm, arch.normWeightOffset), dNormed, arch.rmsNormEps), 'float32', ['rows', H]);
   return g.encode();
 }

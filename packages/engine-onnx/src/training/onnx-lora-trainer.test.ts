@@ -1,9 +1,11 @@
 // The onnx trainer's hand-written backward against (1) the tfjs trainer's
 // autodiff on the same base, adapters, batch and dropout masks, and (2) central
 // finite differences of lora's independent float64 reference (dropout masks
-// and biases included), for llama / mistral-shaped / qwen2 (biases) random
-// models, dropout off and on, fp32 and 4-bit bases, both memory modes.
+// and biases included), for llama / mistral-shaped / qwen2 (biases) / qwen3
+// (q/k norms) / gemma2 / gemma3_text random models, dropout off and on, fp32
+// and 4-bit bases, both memory modes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArchitectureConfig } from '@layerprune/architectures';
 import { selectBackend } from '@layerprune/model';
 import { ALL_LINEAR_MODULES, blockDropoutMaskValues, FrozenBase, LoraAdapters, LoraRunner, llamaLinearShapes, resolveLoraConfig, SeededRng, type BaseBits, type LoraTrainer, type TrainModelConfig } from '@layerprune/lora';
 import { resolveOnnxOptions } from '../options.js';
@@ -19,6 +21,32 @@ beforeAll(async () => {
   runtime = await loadRuntime(resolveOnnxOptions({ threads: 2 }));
 });
 
+// Gemma configs (as lora's gemma-training test) where every feature bites: (1 + w) and sandwich norms,
+// embedding scale, query_pre_attn_scalar, softcaps small enough to bend the scores (1.0) and logits
+// (3.0), GeGLU; gemma3_text: q/k norms, sliding layers with their own (local) rotary theta and a
+// global layer with linear rope scaling. The window (8) covers the 6-token sequences: the onnx
+// trainer computes full causal attention and refuses a shorter window.
+const GEMMA_SIZES = { hidden_size: 16, intermediate_size: 24, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 8, vocab_size: 11, rms_norm_eps: 1e-5, sliding_window: 8 };
+const GEMMA: Record<string, Partial<TrainModelConfig>> = {
+  gemma2: parseArchitectureConfig(
+    { ...GEMMA_SIZES, model_type: 'gemma2', num_hidden_layers: 2, query_pre_attn_scalar: 12, attn_logit_softcapping: 1.0, final_logit_softcapping: 3.0 },
+    'gemma2/config.json',
+  ),
+  gemma3_text: parseArchitectureConfig(
+    {
+      ...GEMMA_SIZES,
+      model_type: 'gemma3_text',
+      num_hidden_layers: 3,
+      sliding_window_pattern: 2,
+      query_pre_attn_scalar: 6,
+      rope_theta: 10000,
+      rope_local_base_freq: 50,
+      rope_scaling: { rope_type: 'linear', factor: 4 },
+    },
+    'gemma3/config.json',
+  ),
+};
+
 const MODELS: Record<string, Partial<TrainModelConfig>> = {
   // grouped-query attention, 4 heads over 2 kv heads
   llama: {},
@@ -28,6 +56,7 @@ const MODELS: Record<string, Partial<TrainModelConfig>> = {
   qwen2: { attentionBias: true, numKeyValueHeads: 1 },
   // qwen3: per-head q/k RMSNorm before rotary, head_dim * heads != hidden
   qwen3: { qkNorm: true, headDim: 8 },
+  ...GEMMA,
 };
 
 const batch = [
@@ -91,6 +120,7 @@ function expectFiniteDifferences(config: TrainModelConfig, weights: Map<string, 
   const check = compareWithFiniteDifferences(sameAdapters, grads, reference, f, 3);
   expect(check.checked).toBeGreaterThan(200);
   expect(check.gradScale).toBeGreaterThan(1e-2);
+  console.log(`finite differences: ${check.checked} entries, worst ${check.worst.toExponential(2)} (gradient scale ${check.gradScale.toExponential(2)})`);
   expect(check.worst).toBeLessThan(2e-3);
 }
 
@@ -118,6 +148,7 @@ describe('onnx LoRA trainer', () => {
           const actual = await gradients(onnx(base, adapters, keep), seed);
           expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);
           const { worst, scale } = relativeError(actual.grads, expected.grads);
+          console.log(`${model} dropout ${dropout} ${keep ? 'kept' : 'recomputed'}: onnx vs tfjs |dloss| ${Math.abs(actual.loss - expected.loss).toExponential(2)}, gradients ${worst.toExponential(2)} relative`);
           expect(scale).toBeGreaterThan(1e-2);
           expect(worst).toBeLessThan(1e-4);
         });
@@ -147,8 +178,8 @@ describe('onnx LoRA trainer', () => {
     expectFiniteDifferences(tiny.config, weights, adapters, loss, grads, referenceMasks(adapters, tiny.config.numHiddenLayers, 11, batch.length * batch[0].length));
   });
 
-  it('a 4-bit base (NF4 through MatMulBnb4 forward, dequantized backward) gives the tfjs trainer\'s gradients', async () => {
-    const { base, adapters } = await setup('llama', { bits: 4, dropout: 0.3, targets: 'q_proj,v_proj,down_proj' });
+  it.each(['llama', ...Object.keys(GEMMA)])('a 4-bit %s base (NF4 through MatMulBnb4 forward, dequantized backward) gives the tfjs trainer\'s gradients', async (model) => {
+    const { base, adapters } = await setup(model, { bits: 4, dropout: 0.3, targets: 'q_proj,v_proj,down_proj' });
     expect(base.packedLinears(0)).not.toBeNull();
     const tfjs = new LoraRunner(base, adapters);
     const expected = await gradients(tfjs, 5);
@@ -156,7 +187,9 @@ describe('onnx LoRA trainer', () => {
     for (const keep of [false, true]) {
       const actual = await gradients(onnx(base, adapters, keep), 5);
       expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);
-      expect(relativeError(actual.grads, expected.grads).worst).toBeLessThan(1e-4);
+      const { worst } = relativeError(actual.grads, expected.grads);
+      console.log(`4-bit ${model} ${keep ? 'kept' : 'recomputed'}: onnx vs tfjs gradients ${worst.toExponential(2)} relative`);
+      expect(worst).toBeLessThan(1e-4);
     }
   });
 

@@ -26,7 +26,8 @@ export interface OnnxTrainerOptions {
 
 interface StepContext {
   call: CallContext;
-  sinNeg: Ort.Tensor;
+  /** -sin of each rotary table (by its sin tensor): Gemma 3's sliding layers rotate with their own. */
+  sinNeg: Map<Ort.Tensor, Ort.Tensor>;
   rows: number;
 }
 
@@ -77,8 +78,11 @@ export class OnnxLoraTrainer implements LoraTrainer {
     const current = this.step;
     if (current && current.call.batch === batch && current.call.tokens === tokens) return current;
     const call = createCallContext(this.ort, this.arch, { batch, tokens, past: 0 });
-    const sin = call.sin.data as Float32Array;
-    const sinNeg = new this.ort.Tensor('float32', sin.map((v) => -v), call.sin.dims as number[]);
+    const sinNeg = new Map<Ort.Tensor, Ort.Tensor>();
+    for (let l = 0; l < this.arch.numLayers; l++) {
+      const { sin } = call.rope(l);
+      if (!sinNeg.has(sin)) sinNeg.set(sin, new this.ort.Tensor('float32', (sin.data as Float32Array).map((v) => -v), sin.dims as number[]));
+    }
     this.step = { call, sinNeg, rows: batch * tokens };
     return this.step;
   }
@@ -106,7 +110,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
     const ctx = this.context(batch.length, seqLen);
     const H = this.arch.hiddenSize;
     const L = this.arch.numLayers;
-    const xs = [embedBatch(this.base.embedding, H, this.arch.vocabSize, batch, seqLen)];
+    const xs = [embedBatch(this.base.embedding, H, this.arch.vocabSize, batch, seqLen, this.arch.embeddingScale)];
     const saved: Feeds[] = [];
     const masks: (Map<string, Float32Array> | null)[] = [];
     const prepare = (l: number) => {
@@ -140,7 +144,8 @@ export class OnnxLoraTrainer implements LoraTrainer {
   }
 
   private callFeeds(ctx: StepContext, layer: number): Feeds {
-    return { positions: ctx.call.positions, cos: ctx.call.cos, sin: ctx.call.sin, mask: ctx.call.mask(layer) };
+    const { cos, sin } = ctx.call.rope(layer);
+    return { positions: ctx.call.positions, cos, sin, mask: ctx.call.mask(layer) };
   }
 
   private savedShapes(ctx: StepContext, spec: TrainBlockSpec): Record<string, number[]> {
@@ -155,6 +160,8 @@ export class OnnxLoraTrainer implements LoraTrainer {
       v: [B, numKvHeads, T, D],
       probs: [B, numKvHeads, G, T, T],
       attended: [rows, numHeads * D],
+      attnOut: [rows, H],
+      mlpOut: [rows, H],
       h: [rows, H],
       n2: [rows, H],
       gate: [rows, I],
@@ -230,7 +237,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
         ...saved[l],
         x: new this.ort.Tensor('float32', xs[l], [ctx.rows, H]),
         dy,
-        sin_neg: ctx.sinNeg,
+        sin_neg: ctx.sinNeg.get(ctx.call.rope(l).sin)!,
       };
       const running = this.run(name, () => buildTrainBackwardGraph(spec, { recompute }), feeds, fetches);
       if (l > 0) next = prepareWhile(running, () => prepare(l - 1));

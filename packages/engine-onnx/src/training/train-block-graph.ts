@@ -8,107 +8,19 @@
 // and no key/value is ever repeated per query head. Layouts: weights [out, in]
 // (Hugging Face), A [r, in] and B [out, r] (PEFT): every gradient comes out in
 // the layout it is stored in.
+// Gemma: norms scale by (offset + w) (the inputs hand over that scale), sandwich
+// norms wrap both branch outputs, attention scores are softcapped before the
+// mask, and the MLP gate is GELU (tanh): the same emitters as the inference graph.
 import type { Architecture, LinearModule } from '@layerprune/model';
 import { GraphBuilder, MICROSOFT_DOMAIN } from '../graph/graph-builder.js';
-import { BLOCK_LINEAR_MODULES, fourBitSuffix, type FourBitLayout } from '../graph/block-graph.js';
-import { rmsNormBackward } from './graph-math.js';
+import type { FourBitLayout } from '../graph/block-graph.js';
+import { mlpActivation, softcap } from '../graph/shared-ops.js';
+import { mlpActivationDerivative, rmsNormBackward, softcapDerivative } from './graph-math.js';
 import { linearDims } from '../graph/linear-dims.js';
+import { blockInputs, type BlockInputs } from './train-block-inputs.js';
+import { adapterName, savedActivations, savedName, trainGraphKey, type SavedActivation, type TrainBlockSpec } from './train-block-spec.js';
 
-export interface TrainBlockSpec {
-  arch: Architecture;
-  /** Modules of this block that carry an adapter (graph inputs `${m}_lora_a`, `${m}_lora_b`). */
-  adapted: readonly LinearModule[];
-  rank: number;
-  /** alpha / r (or alpha / sqrt(r) with rsLoRA). */
-  scaling: number;
-  /** Inverted-dropout masks as inputs `${m}_dropout` [rows, in] (0 or 1/(1-p)). */
-  dropout: boolean;
-  /** Linears with a bias (input `${m}_bias`): those the checkpoint has (qwen2: q/k/v; llama attention_bias: q/k/v/o). */
-  biased: readonly LinearModule[];
-  /** qwen3: per-head RMSNorm of queries and keys before rotary (inputs q_norm, k_norm [headDim]). */
-  qkNorm: boolean;
-}
-
-/**
- * What the forward hands to the backward when activations are kept (the rest is
- * recomputed from these); qProj / kProj (the projections before their norm) only with q/k norms.
- */
-export const SAVED_ACTIVATIONS = ['x', 'n1', 'q', 'k', 'v', 'probs', 'attended', 'h', 'n2', 'gate', 'up', 'act', 'qProj', 'kProj'] as const;
-export type SavedActivation = (typeof SAVED_ACTIVATIONS)[number];
-
-/** The activations a block of `spec` keeps. */
-export function savedActivations(spec: Pick<TrainBlockSpec, 'qkNorm'>): SavedActivation[] {
-  return SAVED_ACTIVATIONS.filter((s) => spec.qkNorm || (s !== 'qProj' && s !== 'kProj'));
-}
-
-/** Graph input / output names of adapter tensors and gradients. */
-export const adapterName = {
-  a: (m: LinearModule) => `${m}_lora_a`,
-  b: (m: LinearModule) => `${m}_lora_b`,
-  mask: (m: LinearModule) => `${m}_dropout`,
-  gradA: (m: LinearModule) => `${m}_grad_a`,
-  gradB: (m: LinearModule) => `${m}_grad_b`,
-};
-
-export const savedName = (s: SavedActivation): string => `saved_${s}`;
-
-/** A name for the graph (and its session): what varies between blocks. */
-export function trainGraphKey(kind: string, spec: TrainBlockSpec, fourBit?: FourBitLayout): string {
-  const bias = spec.biased.length > 0 ? `_bias_${spec.biased.join('+')}` : '';
-  return `${kind}${fourBitSuffix(fourBit)}_${spec.adapted.join('+') || 'none'}${spec.dropout ? '_dropout' : ''}${bias}${spec.qkNorm ? '_qknorm' : ''}`;
-}
-
-interface BlockInputs {
-  x: string;
-  positions: string;
-  cos: string;
-  sin: string;
-  mask: string;
-  ln1: string;
-  ln2: string;
-  weights: Record<LinearModule, string>;
-  absmax: Record<LinearModule, string> | null;
-  biases: Partial<Record<LinearModule, string>>;
-  a: Partial<Record<LinearModule, string>>;
-  b: Partial<Record<LinearModule, string>>;
-  masks: Partial<Record<LinearModule, string>>;
-  qNorm: string;
-  kNorm: string;
-}
-
-function blockInputs(g: GraphBuilder, spec: TrainBlockSpec, fourBit: FourBitLayout | undefined, withX: boolean): BlockInputs {
-  const { arch } = spec;
-  const H = arch.hiddenSize;
-  const half = arch.headDim / 2;
-  const dims = (m: LinearModule) => linearDims(arch, m);
-  const values = (m: LinearModule) => dims(m)[0] * dims(m)[1];
-  const inputs: BlockInputs = {
-    x: withX ? g.input('x', 'float32', ['rows', H]) : '',
-    positions: g.input('positions', 'int64', ['batch', 'tokens']),
-    cos: g.input('cos', 'float32', ['tokens', half]),
-    sin: g.input('sin', 'float32', ['tokens', half]),
-    mask: g.input('mask', 'float32', ['tokens', 'tokens']),
-    ln1: g.input('ln1', 'float32', [H]),
-    ln2: g.input('ln2', 'float32', [H]),
-    weights: Object.fromEntries(
-      BLOCK_LINEAR_MODULES.map((m) => [m, fourBit ? g.input(m, 'uint8', [Math.ceil(values(m) / 2)]) : g.input(m, 'float32', dims(m))]),
-    ) as Record<LinearModule, string>,
-    absmax: fourBit ? (Object.fromEntries(BLOCK_LINEAR_MODULES.map((m) => [m, g.input(`${m}_absmax`, 'float32', [Math.ceil(values(m) / fourBit.blockSize)])])) as Record<LinearModule, string>) : null,
-    biases: Object.fromEntries(spec.biased.map((m) => [m, g.input(`${m}_bias`, 'float32', [dims(m)[0]])])),
-    a: {},
-    b: {},
-    masks: {},
-    qNorm: spec.qkNorm ? g.input('q_norm', 'float32', [arch.headDim]) : '',
-    kNorm: spec.qkNorm ? g.input('k_norm', 'float32', [arch.headDim]) : '',
-  };
-  for (const m of spec.adapted) {
-    const [out, inF] = dims(m);
-    inputs.a[m] = g.input(adapterName.a(m), 'float32', [spec.rank, inF]);
-    inputs.b[m] = g.input(adapterName.b(m), 'float32', [out, spec.rank]);
-    if (spec.dropout) inputs.masks[m] = g.input(adapterName.mask(m), 'float32', ['rows', inF]);
-  }
-  return inputs;
-}
+export { adapterName, savedActivations, savedName, trainGraphKey, SAVED_ACTIVATIONS, type SavedActivation, type TrainBlockSpec } from './train-block-spec.js';
 
 /** Emits the block forward; returns y and every activation the backward reads. */
 function emitForward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, fourBit: FourBitLayout | undefined): { y: string; saved: Record<SavedActivation, string> } {
@@ -151,17 +63,26 @@ function emitForward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, fou
   const v = g.op('Transpose', [g.op('Reshape', [g.op('Reshape', [linear(n1, 'v_proj'), batchTokens]), g.int64s([0, 0, numKvHeads, D])])], { perm: [0, 2, 1, 3] });
   const k5 = g.op('Unsqueeze', [k, g.int64s([2])]);
   const v5 = g.op('Unsqueeze', [v, g.int64s([2])]);
-  const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k5], { perm: [0, 1, 2, 4, 3] })]), g.float32s([arch.attentionScale])]);
+  const scores = attentionScores(g, arch, q, k5);
   const probs = g.op('Softmax', [g.op('Add', [scores, io.mask])], { axis: -1 });
   const context = g.op('MatMul', [probs, v5]);
   const attended = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 3, 1, 2, 4] }), g.int64s([-1, numHeads * D])]);
-  const h = g.op('Add', [io.x, linear(attended, 'o_proj')]);
-  const n2 = rmsNorm(h, io.ln2);
+  const sandwich = arch.sandwichNorms;
+  const attnOut = linear(attended, 'o_proj');
+  const h = g.op('Add', [io.x, sandwich ? rmsNorm(attnOut, io.ln2) : attnOut]);
+  const n2 = rmsNorm(h, sandwich ? io.preFfn : io.ln2);
   const gate = linear(n2, 'gate_proj');
   const up = linear(n2, 'up_proj');
-  const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
-  const y = g.op('Add', [h, linear(act, 'down_proj')]);
-  return { y, saved: { x: io.x, n1, q, k, v, probs, attended, h, n2, gate, up, act, qProj, kProj } };
+  const act = g.op('Mul', [mlpActivation(g, gate, arch.activation), up]);
+  const mlpOut = linear(act, 'down_proj');
+  const y = g.op('Add', [h, sandwich ? rmsNorm(mlpOut, io.postFfn) : mlpOut]);
+  return { y, saved: { x: io.x, n1, q, k, v, probs, attended, h, n2, gate, up, act, qProj, kProj, attnOut, mlpOut } };
+}
+
+/** Scaled (and, with attnLogitSoftcap, capped) scores q k^T, before the mask: [B, kv, group, T, T]. */
+function attentionScores(g: GraphBuilder, arch: Architecture, q: string, k5: string): string {
+  const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k5], { perm: [0, 1, 2, 4, 3] })]), g.float32s([arch.attentionScale])]);
+  return arch.attnLogitSoftcap === null ? scores : softcap(g, scores, arch.attnLogitSoftcap);
 }
 
 /** Emits dx and the adapter gradients from the saved activations and dy; marks them as outputs. */
@@ -191,19 +112,18 @@ function emitBackward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, s:
     g.op('RotaryEmbedding', [heads3d, io.cos, sinNeg, io.positions], { num_heads: heads, interleaved: 0 });
   const toRows = (value: string, width: number): string => g.op('Reshape', [value, g.int64s([-1, width])]);
 
-  // y = h + down(act)
-  const dAct = linearBackward(dy, s.act, 'down_proj');
-  const sig = g.op('Sigmoid', [s.gate]);
-  const silu = g.op('Mul', [s.gate, sig]);
-  const dUp = g.op('Mul', [dAct, silu]);
-  // d silu(g) / dg = sig * (1 + g * (1 - sig))
-  const dSilu = g.op('Mul', [sig, g.op('Add', [g.float32s([1]), g.op('Mul', [s.gate, g.op('Sub', [g.float32s([1]), sig])])])]);
-  const dGate = g.op('Mul', [g.op('Mul', [dAct, s.up]), dSilu]);
+  const sandwich = arch.sandwichNorms;
+  // y = h + down(act), or h + postFfn(down(act)) with sandwich norms (frozen norm weights: only dx)
+  const dMlpOut = sandwich ? rmsNormBackward(g, s.mlpOut, io.postFfn, dy, arch.rmsNormEps) : dy;
+  const dAct = linearBackward(dMlpOut, s.act, 'down_proj');
+  const dUp = g.op('Mul', [dAct, mlpActivation(g, s.gate, arch.activation)]);
+  const dGate = g.op('Mul', [g.op('Mul', [dAct, s.up]), mlpActivationDerivative(g, s.gate, arch.activation)]);
   const dn2 = g.op('Add', [linearBackward(dGate, s.n2, 'gate_proj'), linearBackward(dUp, s.n2, 'up_proj')]);
-  const dh = g.op('Add', [dy, rmsNormBackward(g, s.h, io.ln2, dn2, arch.rmsNormEps)]);
+  const dh = g.op('Add', [dy, rmsNormBackward(g, s.h, sandwich ? io.preFfn : io.ln2, dn2, arch.rmsNormEps)]);
 
-  // h = x + o(attended)
-  const dAttended = linearBackward(dh, s.attended, 'o_proj');
+  // h = x + o(attended), or x + ln2(o(attended)) with sandwich norms
+  const dAttnOut = sandwich ? rmsNormBackward(g, s.attnOut, io.ln2, dh, arch.rmsNormEps) : dh;
+  const dAttended = linearBackward(dAttnOut, s.attended, 'o_proj');
   const dContext = g.op('Transpose', [g.op('Reshape', [g.op('Reshape', [dAttended, batchTokens]), g.int64s([0, 0, numKvHeads, group, D])])], { perm: [0, 2, 3, 1, 4] });
   const v5 = g.op('Unsqueeze', [s.v, g.int64s([2])]);
   const k5 = g.op('Unsqueeze', [s.k, g.int64s([2])]);
@@ -212,9 +132,12 @@ function emitBackward(g: GraphBuilder, spec: TrainBlockSpec, io: BlockInputs, s:
   const foldProbs = (value: string) => g.op('Reshape', [value, g.int64s([0, 0, -1, 0])]);
   const foldHeads = (value: string) => g.op('Reshape', [value, g.int64s([0, 0, -1, D])]);
   const dV = g.op('MatMul', [g.op('Transpose', [foldProbs(s.probs)], { perm: [0, 1, 3, 2] }), foldHeads(dContext)]);
-  // softmax backward, with the score scale folded in
+  // softmax backward, then the softcap's (from the capped scores, recomputed from q and k) and the score scale
   const rowDot = g.op('ReduceSum', [g.op('Mul', [dProbs, s.probs]), g.int64s([-1])], { keepdims: 1 });
-  const dScores = g.op('Mul', [g.op('Mul', [s.probs, g.op('Sub', [dProbs, rowDot])]), scale]);
+  const dCapped = g.op('Mul', [s.probs, g.op('Sub', [dProbs, rowDot])]);
+  const cap = arch.attnLogitSoftcap;
+  const dRaw = cap === null ? dCapped : g.op('Mul', [dCapped, softcapDerivative(g, attentionScores(g, arch, s.q, k5), cap)]);
+  const dScores = g.op('Mul', [dRaw, scale]);
   const dQ = g.op('MatMul', [dScores, k5]);
   const dK = g.op('MatMul', [g.op('Transpose', [foldProbs(dScores)], { perm: [0, 1, 3, 2] }), foldHeads(s.q)]);
   const dQRows = toRows(unrope(g.op('Reshape', [g.op('Transpose', [dQ], { perm: [0, 3, 1, 2, 4] }), batchTokens]), numHeads), numHeads * D);
@@ -244,6 +167,8 @@ function savedDims(arch: Architecture): Record<SavedActivation, (number | string
     v: ['batch', numKvHeads, 'tokens', D],
     probs: ['batch', numKvHeads, group, 'tokens', 'tokens'],
     attended: ['rows', numHeads * D],
+    attnOut: ['rows', H],
+    mlpOut: ['rows', H],
     h: ['rows', H],
     n2: ['rows', H],
     gate: ['rows', I],
@@ -256,7 +181,8 @@ function savedDims(arch: Architecture): Record<SavedActivation, (number | string
 
 /**
  * Forward of a training block. Inputs as the inference block graph (x, positions,
- * cos, sin, mask, ln1, ln2, weights float32 [out, in] or 4-bit with `fourBit`,
+ * the block's own cos, sin, mask, ln1, ln2, with sandwich norms pre_ffn_norm and
+ * post_ffn_norm, norms as stored, weights float32 [out, in] or 4-bit with `fourBit`,
  * biases) plus the adapters (and dropout masks). Output y [rows, H]; with `save`
  * also `saved_${name}` for each SAVED_ACTIVATIONS except x.
  */
@@ -273,7 +199,7 @@ export function buildTrainForwardGraph(spec: TrainBlockSpec, options: { save: bo
 }
 
 /**
- * Backward of a training block, given dy [rows, H] and sin_neg (= -sin). With
+ * Backward of a training block, given dy [rows, H] and sin_neg (= -sin of the block's table). With
  * `recompute` the graph takes x and recomputes the forward itself (float32
  * weights); otherwise it takes x and the `saved_${name}` activations. Outputs dx
  * [rows, H] and `${m}_grad_a` [r, in], `${m}_grad_b` [out, r] per adapted module.

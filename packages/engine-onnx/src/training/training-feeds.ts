@@ -67,12 +67,25 @@ export class TrainingFeeds {
       const bias = this.base.bias(layer, m);
       if (bias) feeds[`${m}_bias`] = new this.ort.Tensor('float32', bias, [bias.length]);
     }
+    const ffn = this.feedforwardNorms(layer);
+    if (ffn) {
+      feeds.pre_ffn_norm = new this.ort.Tensor('float32', ffn.pre, [H]);
+      feeds.post_ffn_norm = new this.ort.Tensor('float32', ffn.post, [H]);
+    }
     const qk = this.base.qkNorms(layer);
     if (qk) {
       feeds.q_norm = new this.ort.Tensor('float32', qk.q, [qk.q.length]);
       feeds.k_norm = new this.ort.Tensor('float32', qk.k, [qk.k.length]);
     }
     return feeds;
+  }
+
+  /** Gemma's pre/post feed-forward norms of block `layer`, or null without sandwich norms. */
+  private feedforwardNorms(layer: number): { pre: Float32Array; post: Float32Array } | null {
+    if (!this.arch.sandwichNorms) return null;
+    const norms = this.base.feedforwardNorms(layer);
+    if (!norms) throw new Error(`internal: block ${layer} has no feed-forward norms although the config has sandwich norms`);
+    return norms;
   }
 
   adapters(pairs: readonly LoraPair[], masks: Map<string, Float32Array> | null, rows: number): Feeds {
