@@ -49,9 +49,11 @@ export const ENGINE_FEATURES: Readonly<Record<EngineName, Readonly<Record<Engine
   onnx: {
     inference: ALL,
     // The hand-written backward covers the Llama/Qwen and Gemma 2 / 3 blocks (engine-onnx's
-    // trainer tests compare its gradients with tfjs autodiff and float64 finite differences);
-    // Phi-3's shared-A fused adapters train on tfjs.
+    // trainer tests compare its gradients with tfjs autodiff and float64 finite differences)
+    // and Phi-3's fused adapters (each part's graph gets the shared A and its rows of B; the
+    // host sums the parts' dA and scatters their dB rows).
     training: [
+      'fused-projections',
       'attention-bias',
       'qk-norm',
       'sliding-window',

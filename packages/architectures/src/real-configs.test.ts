@@ -87,7 +87,7 @@ describe('real config.json files (testing/fixtures/SOURCE.md)', () => {
     const qkv = expectedModelTensors(c).find((t) => t.name === 'model.layers.0.self_attn.qkv_proj.weight');
     expect(qkv?.dims[0].explain).toBe('(num_attention_heads 32 x head_dim 96) + (num_key_value_heads 32 x head_dim 96) + (num_key_value_heads 32 x head_dim 96)');
     expect(unsupportedSetting(c, 'phi3/config.json')).toBeNull();
-    expect(missingFeatures(c, 'onnx', 'training')).toEqual(['fused-projections']);
+    expect(missingFeatures(c, 'onnx', 'training')).toEqual([]);
     expect(missingFeatures(c, 'tfjs', 'training')).toEqual([]);
   });
 

@@ -52,7 +52,8 @@ describe('onnx engine factory: unsupportedReason', () => {
 });
 
 describe('onnx trainer factory: unsupportedReason', () => {
-  it.each(['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3_text'] as const)('%s trains on onnx at a seq_len within its window', (modelType) => {
+  // phi3 included: its fused adapters (shared A) train on onnx too.
+  it.each(['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3_text', 'phi3'] as const)('%s trains on onnx at a seq_len within its window', (modelType) => {
     const random = randomModel({ modelType, slidingWindow: 4 });
     expect(onnxTrainerFactory().unsupportedReason(random.config, 4, 4)).toBeNull();
   });
@@ -63,13 +64,5 @@ describe('onnx trainer factory: unsupportedReason', () => {
       'layer 0 attends through a sliding window of 4 tokens, shorter than seq_len 5: the onnx trainer computes full causal attention (use a seq_len of at most 4, or the tfjs trainer, which masks the window)',
     );
     expect(tfjsTrainerFactory().unsupportedReason(random.config, 4, 5)).toBeNull();
-  });
-
-  it('phi3 is refused with the feature it lacks (fused adapters), so auto trains on tfjs', () => {
-    const random = randomModel({ modelType: 'phi3', slidingWindow: 4 });
-    expect(onnxTrainerFactory().unsupportedReason(random.config, 4, 4)).toBe(
-      'the onnx trainer does not implement fused-projections (model_type (qkv_proj / gate_up_proj)); the tfjs trainer does',
-    );
-    expect(tfjsTrainerFactory().unsupportedReason(random.config, 4, 4)).toBeNull();
   });
 });

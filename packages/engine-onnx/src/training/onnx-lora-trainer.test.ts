@@ -2,8 +2,9 @@
 // autodiff on the same base, adapters, batch and dropout masks, and (2) central
 // finite differences of lora's independent float64 reference (dropout masks
 // and biases included), for llama / mistral-shaped / qwen2 (biases) / qwen3
-// (q/k norms) / gemma2 / gemma3_text random models, dropout off and on, fp32
-// and 4-bit bases, both memory modes.
+// (q/k norms) / gemma2 / gemma3_text / phi3 (fused adapters: A shared by the
+// parts, one dropout mask per fused module) random models, dropout off and on,
+// fp32 and 4-bit bases, both memory modes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArchitectureConfig } from '@layerprune/architectures';
 import { selectBackend } from '@layerprune/model';
@@ -57,6 +58,8 @@ const MODELS: Record<string, Partial<TrainModelConfig>> = {
   // qwen3: per-head q/k RMSNorm before rotary, head_dim * heads != hidden
   qwen3: { qkNorm: true, headDim: 8 },
   ...GEMMA,
+  // phi3: fused qkv_proj (16 + 8 + 8 rows) and gate_up_proj, one adapter each (as lora's phi3 test)
+  phi3: { fusedProjections: true },
 };
 
 const batch = [
@@ -99,14 +102,14 @@ function relativeError(a: Float32Array[], b: Float32Array[]): { worst: number; s
   return { worst, scale };
 }
 
-/** The masks the trainers draw from `seed` (lora's contract), keyed for the float64 reference. */
+/** The masks the trainers draw from `seed` (lora's contract: one per checkpoint module, a fused one's included), keyed for the float64 reference. */
 function referenceMasks(adapters: LoraAdapters, layers: number, seed: number, rows: number): ReferenceMasks {
   const rng = new SeededRng(seed);
   const masks: ReferenceMasks = new Map();
   for (let l = 0; l < layers; l++) {
-    const pairs = adapters.forLayer(l);
-    const values = blockDropoutMaskValues(rng.fork().getState(), rows, pairs.map((p) => ({ name: p.module, inFeatures: p.inFeatures })), adapters.config.dropout);
-    for (const p of pairs) masks.set(`${l}.${p.module}`, values.get(p.module)!);
+    const modules = adapters.modulesOfLayer(l);
+    const values = blockDropoutMaskValues(rng.fork().getState(), rows, modules.map((m) => ({ name: m.name, inFeatures: m.inFeatures })), adapters.config.dropout);
+    for (const m of modules) masks.set(`${l}.${m.name}`, values.get(m.name)!);
   }
   return masks;
 }
@@ -178,8 +181,10 @@ describe('onnx LoRA trainer', () => {
     expectFiniteDifferences(tiny.config, weights, adapters, loss, grads, referenceMasks(adapters, tiny.config.numHiddenLayers, 11, batch.length * batch[0].length));
   });
 
-  it.each(['llama', ...Object.keys(GEMMA)])('a 4-bit %s base (NF4 through MatMulBnb4 forward, dequantized backward) gives the tfjs trainer\'s gradients', async (model) => {
-    const { base, adapters } = await setup(model, { bits: 4, dropout: 0.3, targets: 'q_proj,v_proj,down_proj' });
+  it.each(['llama', ...Object.keys(GEMMA), 'phi3'])('a 4-bit %s base (NF4 through MatMulBnb4 forward, dequantized backward) gives the tfjs trainer\'s gradients', async (model) => {
+    // phi3: its two fused modules, each split over its parts (q/k/v, gate/up) in the graphs.
+    const targets = model === 'phi3' ? 'qkv_proj,gate_up_proj' : 'q_proj,v_proj,down_proj';
+    const { base, adapters } = await setup(model, { bits: 4, dropout: 0.3, targets });
     expect(base.packedLinears(0)).not.toBeNull();
     const tfjs = new LoraRunner(base, adapters);
     const expected = await gradients(tfjs, 5);

@@ -16,7 +16,7 @@ import { OnnxEngineError } from '../errors.js';
 import { BLOCK_LINEAR_MODULES } from '../graph/block-graph.js';
 import type { OnnxRuntime } from '../runtime/load-runtime.js';
 import { buildHeadLossGraph } from './head-loss-graph.js';
-import { TrainingFeeds, type Feeds } from './training-feeds.js';
+import { gradientSlots, TrainingFeeds, type Feeds } from './training-feeds.js';
 import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, savedActivations, savedName, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
 
 export interface OnnxTrainerOptions {
@@ -99,10 +99,14 @@ export class OnnxLoraTrainer implements LoraTrainer {
     };
   }
 
+  /**
+   * Block `layer`'s masks by adapter path: one per checkpoint module (a fused
+   * module's parts share it), drawn in the tfjs trainer's order (modulesOfLayer).
+   */
   private masks(layer: number, pairs: readonly LoraPair[], layerRng: RngState[] | null, rows: number): Map<string, Float32Array> | null {
     const p = this.adapters?.config.dropout ?? 0;
-    if (!layerRng || p <= 0 || pairs.length === 0) return null;
-    return blockDropoutMaskValues(layerRng[layer], rows, pairs.map((pair) => ({ name: pair.module, inFeatures: pair.inFeatures })), p);
+    if (!this.adapters || !layerRng || p <= 0 || pairs.length === 0) return null;
+    return blockDropoutMaskValues(layerRng[layer], rows, this.adapters.modulesOfLayer(layer).map((m) => ({ name: m.path, inFeatures: m.inFeatures })), p);
   }
 
   /** Block inputs x(0..L), and with `keep` each block's saved activations (as output tensors to feed back). */
@@ -218,7 +222,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
     const head = await this.run('head_loss_backward', () => buildHeadLossGraph(this.arch, { gradient: true }), { ...this.headFeeds(xs[L], ctx.rows), ...targetFeeds }, ['loss', 'dx']);
     const loss = (head.loss.data as Float32Array)[0];
     let dy = head.dx;
-    const indexOf = new Map(adapters.pairs.map((p, i) => [p, i]));
+    const slots = gradientSlots(adapters, grads);
     const recompute = !keep;
     const prepare = (l: number) => {
       const pairs = adapters.forLayer(l);
@@ -245,9 +249,9 @@ export class OnnxLoraTrainer implements LoraTrainer {
       saved[l] = {};
       dy = out.dx;
       for (const p of pairs) {
-        const k = indexOf.get(p)! * 2;
-        addInto(grads[k], out[adapterName.gradA(p.module)].data as Float32Array);
-        addInto(grads[k + 1], out[adapterName.gradB(p.module)].data as Float32Array);
+        const slot = slots.get(p)!;
+        addInto(slot.a, out[adapterName.gradA(p.module)].data as Float32Array);
+        addInto(slot.b, out[adapterName.gradB(p.module)].data as Float32Array);
       }
     }
     return { loss, tokens: count };

@@ -13,9 +13,9 @@ export function onnxTrainerFactory(options: OnnxEngineOptions & OnnxTrainerOptio
     name: 'onnx',
     // The hand-written backward graphs cover the features @layerprune/architectures lists for
     // onnx training (the Llama / Mistral / Qwen block: GQA, biases, q/k norms, windows; Gemma 2 / 3:
-    // (1 + w) and sandwich norms, embedding scale, softcaps, GeGLU, local rotary) at 4, 16 or 32
-    // bits; not Phi-3's fused adapters (one A shared across q, k, v). `auto` then trains on tfjs
-    // and logs this reason; asked for alone, chooseTrainer refuses with LoraError ENGINE_UNSUPPORTED.
+    // (1 + w) and sandwich norms, embedding scale, softcaps, GeGLU, local rotary; Phi-3's fused
+    // adapters) at 4, 16 or 32 bits. For a missing feature `auto` trains on tfjs and logs this
+    // reason; asked for alone, chooseTrainer refuses with LoraError ENGINE_UNSUPPORTED.
     // Its attention is full causal within each sequence: a sliding window shorter than seq_len is refused too.
     unsupportedReason: (config, _bits, seqLen) => {
       const missing = missingFeatures(config, 'onnx', 'training');

@@ -1,6 +1,7 @@
 // A training block's onnxruntime inputs: norms, biases and linears (float32,
 // 4-bit ones dequantized into reused buffers, or packed for MatMulBnb4) and the
-// adapters with their dropout masks. Tensors wrap the arrays without copying.
+// adapters with their dropout masks; and where the adapters' gradients go.
+// Tensors wrap the arrays without copying.
 import type * as Ort from 'onnxruntime-node';
 import type { Architecture } from '@layerprune/model';
 import type { FrozenBase, LoraAdapters, LoraPair } from '@layerprune/lora';
@@ -88,15 +89,39 @@ export class TrainingFeeds {
     return norms;
   }
 
+  /**
+   * Each logical module's A, B and dropout mask. The parts of a fused module
+   * (Phi-3's qkv_proj) get its shared A, their rows of its B and its one mask
+   * (`masks` is keyed by adapter path: PEFT drops the fused input once).
+   */
   adapters(pairs: readonly LoraPair[], masks: Map<string, Float32Array> | null, rows: number): Feeds {
     const feeds: Feeds = {};
     const r = this.lora?.config.rank ?? 0;
     for (const p of pairs) {
       feeds[adapterName.a(p.module)] = new this.ort.Tensor('float32', p.a, [r, p.inFeatures]);
       feeds[adapterName.b(p.module)] = new this.ort.Tensor('float32', p.b, [p.outFeatures, r]);
-      const mask = masks?.get(p.module);
+      const mask = masks?.get(p.path);
       if (mask) feeds[adapterName.mask(p.module)] = new this.ort.Tensor('float32', mask, [rows, p.inFeatures]);
     }
     return feeds;
   }
+}
+
+/**
+ * Where each pair's gradients go in `grads` (order of adapters.parameters()):
+ * the whole dA of its module (a fused module's parts each add theirs, which sums
+ * them as the shared A's gradient) and the pair's rows of the module's dB.
+ */
+export function gradientSlots(adapters: LoraAdapters, grads: Float32Array[]): Map<LoraPair, { a: Float32Array; b: Float32Array }> {
+  const r = adapters.config.rank;
+  const slots = new Map<LoraPair, { a: Float32Array; b: Float32Array }>();
+  adapters.modules.forEach((m, index) => {
+    for (const part of m.parts) {
+      const pair = adapters.get(m.layer, part.module);
+      if (!pair) throw new Error(`internal: no pair for ${m.path} part ${part.module}`);
+      const b = m.parts.length === 1 ? grads[2 * index + 1] : grads[2 * index + 1].subarray(part.rowStart * r, part.rowEnd * r);
+      slots.set(pair, { a: grads[2 * index], b });
+    }
+  });
+  return slots;
 }
