@@ -5,7 +5,6 @@
 // differences. The configs come from config.json fields through
 // @layerprune/architectures, as heal gets them, with softcaps small enough to
 // bend the scores and logits and a sliding window (4) shorter than the sequence.
-import { parseArchitectureConfig } from '@layerprune/architectures';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '@layerprune/data';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { LoraRunner } from './lora-runner.js';
 import { toReference } from './testing/finite-differences.js';
 import { referenceForward } from './testing/reference-llama-f64.js';
 import { expectGradientsMatchFiniteDifferences, expectLossFalls } from './testing/runner-checks.js';
+import { gemmaTestConfigs } from './testing/gemma-test-configs.js';
 import { createTinyModel } from './testing/tiny-model.js';
 import { checkTrainable, type TrainModelConfig } from './train-model-config.js';
 
@@ -23,29 +23,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const SIZES = { hidden_size: 16, intermediate_size: 24, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 8, vocab_size: 11, rms_norm_eps: 1e-5, sliding_window: 4 };
-
-const FAMILIES: Record<string, TrainModelConfig> = {
-  // Layer 0 slides, layer 1 is global; both softcaps on.
-  gemma2: parseArchitectureConfig(
-    { ...SIZES, model_type: 'gemma2', num_hidden_layers: 2, query_pre_attn_scalar: 12, attn_logit_softcapping: 1.0, final_logit_softcapping: 3.0 },
-    'gemma2/config.json',
-  ),
-  // Layers 0 and 2 slide with the local theta; layer 1 is global with linear scaling; q/k norms.
-  gemma3_text: parseArchitectureConfig(
-    {
-      ...SIZES,
-      model_type: 'gemma3_text',
-      num_hidden_layers: 3,
-      sliding_window_pattern: 2,
-      query_pre_attn_scalar: 6,
-      rope_theta: 10000,
-      rope_local_base_freq: 50,
-      rope_scaling: { rope_type: 'linear', factor: 4 },
-    },
-    'gemma3/config.json',
-  ),
-};
+const FAMILIES: Record<string, TrainModelConfig> = gemmaTestConfigs(4);
 
 const batch = [
   [1, 5, 3, 9, 2, 7],

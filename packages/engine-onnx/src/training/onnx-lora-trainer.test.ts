@@ -6,7 +6,6 @@
 // parts, one dropout mask per fused module) random models, dropout off and on,
 // fp32 and 4-bit bases, both memory modes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArchitectureConfig } from '@layerprune/architectures';
 import { selectBackend } from '@layerprune/model';
 import { ALL_LINEAR_MODULES, blockDropoutMaskValues, FrozenBase, LoraAdapters, LoraRunner, llamaLinearShapes, resolveLoraConfig, SeededRng, type BaseBits, type LoraTrainer, type TrainModelConfig } from '@layerprune/lora';
 import { resolveOnnxOptions } from '../options.js';
@@ -14,6 +13,7 @@ import { loadRuntime, type OnnxRuntime } from '../runtime/load-runtime.js';
 import { OnnxLoraTrainer } from './onnx-lora-trainer.js';
 import { compareWithFiniteDifferences, toReference } from '../../../lora/src/testing/finite-differences.js';
 import { referenceLoss, type ReferenceMasks } from '../../../lora/src/testing/reference-llama-f64.js';
+import { gemmaTestConfigs } from '../../../lora/src/testing/gemma-test-configs.js';
 import { createTinyModel } from '../../../lora/src/testing/tiny-model.js';
 
 let runtime: OnnxRuntime;
@@ -27,26 +27,7 @@ beforeAll(async () => {
 // (3.0), GeGLU; gemma3_text: q/k norms, sliding layers with their own (local) rotary theta and a
 // global layer with linear rope scaling. The window (8) covers the 6-token sequences: the onnx
 // trainer computes full causal attention and refuses a shorter window.
-const GEMMA_SIZES = { hidden_size: 16, intermediate_size: 24, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 8, vocab_size: 11, rms_norm_eps: 1e-5, sliding_window: 8 };
-const GEMMA: Record<string, Partial<TrainModelConfig>> = {
-  gemma2: parseArchitectureConfig(
-    { ...GEMMA_SIZES, model_type: 'gemma2', num_hidden_layers: 2, query_pre_attn_scalar: 12, attn_logit_softcapping: 1.0, final_logit_softcapping: 3.0 },
-    'gemma2/config.json',
-  ),
-  gemma3_text: parseArchitectureConfig(
-    {
-      ...GEMMA_SIZES,
-      model_type: 'gemma3_text',
-      num_hidden_layers: 3,
-      sliding_window_pattern: 2,
-      query_pre_attn_scalar: 6,
-      rope_theta: 10000,
-      rope_local_base_freq: 50,
-      rope_scaling: { rope_type: 'linear', factor: 4 },
-    },
-    'gemma3/config.json',
-  ),
-};
+const GEMMA: Record<string, Partial<TrainModelConfig>> = gemmaTestConfigs(8);
 
 const MODELS: Record<string, Partial<TrainModelConfig>> = {
   // grouped-query attention, 4 heads over 2 kv heads
