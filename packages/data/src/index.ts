@@ -24,6 +24,7 @@ export { readParquetRows } from './read-parquet-rows.js';
 export type { ParquetRow, ReadParquetRowsOptions } from './read-parquet-rows.js';
 export type { DataFormat, ReadDocumentsOptions } from './read-documents.js';
 export { createRandom, SeededRng } from './seeded-rng.js';
+export { fillDropoutMasks } from './fill-dropout-masks.js';
 export type { RngState } from './seeded-rng.js';
 export { sampleDocuments } from './sample-documents.js';
 export type { SampleDocumentsOptions } from './sample-documents.js';

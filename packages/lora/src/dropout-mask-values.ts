@@ -2,7 +2,7 @@
 // a saved 4-word generator state: the recomputed forward of the backward pass
 // sees exactly the masks of the first forward, and every engine draws the same
 // masks from the same state (nothing is stored meanwhile).
-import { SeededRng, type RngState } from '@layerprune/data';
+import { fillDropoutMasks, type SeededRng, type RngState } from '@layerprune/data';
 
 /** Inverted dropout, row-major [rows, cols]: 0 with probability p, else 1/(1-p) (torch.nn.Dropout). */
 export function dropoutMaskValues(rng: SeededRng, rows: number, cols: number, p: number): Float32Array {
@@ -13,8 +13,7 @@ export function dropoutMaskValues(rng: SeededRng, rows: number, cols: number, p:
 
 /** Masks for `modules` (in order) from `state`; one generator per block. */
 export function blockDropoutMaskValues(state: RngState, rows: number, modules: readonly { name: string; inFeatures: number }[], p: number): Map<string, Float32Array> {
-  const rng = new SeededRng(state);
-  const masks = new Map<string, Float32Array>();
-  for (const m of modules) masks.set(m.name, dropoutMaskValues(rng, rows, m.inFeatures, p));
-  return masks;
+  const values = modules.map((m) => new Float32Array(rows * m.inFeatures));
+  fillDropoutMasks(state, p, values);
+  return new Map(modules.map((m, i) => [m.name, values[i]]));
 }

@@ -36,6 +36,32 @@ describe('GraphBuilder', () => {
     Array.from(out.y.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
   });
 
+  it('names a computed output without a copy; inputs and values output twice go through Identity', async () => {
+    const g = new GraphBuilder('t');
+    const x = g.input('x', 'float32', [3]);
+    const doubled = g.op('Add', [x, x]);
+    g.output('doubled', doubled, 'float32', [3]);
+    g.output('again', doubled, 'float32', [3]); // a second name for the same value
+    g.output('passthrough', x, 'float32', [3]);
+    const squared = g.op('Mul', [doubled, doubled]); // a use after the rename reads the renamed value
+    g.output('squared', squared, 'float32', [3]);
+    const model = onnxProto.onnx.ModelProto.decode(g.encode());
+    const nodes = model.graph!.node!;
+    expect(nodes.map((n) => n.opType)).toEqual(['Add', 'Identity', 'Identity', 'Mul']);
+    expect(nodes[0].output).toEqual(['doubled']);
+    expect(nodes[1].input).toEqual(['doubled']);
+    expect(nodes[3].input).toEqual(['doubled', 'doubled']);
+    expect(nodes[3].output).toEqual(['squared']);
+
+    const session = await ort.InferenceSession.create(g.encode(), { logSeverityLevel: 3 });
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, -2, 3]), [3]) });
+    await session.release();
+    expect(Array.from(out.doubled.data as Float32Array)).toEqual([2, -4, 6]);
+    expect(Array.from(out.again.data as Float32Array)).toEqual([2, -4, 6]);
+    expect(Array.from(out.passthrough.data as Float32Array)).toEqual([1, -2, 3]);
+    expect(Array.from(out.squared.data as Float32Array)).toEqual([4, 16, 36]);
+  });
+
   it('refuses a float where an integer attribute is meant', () => {
     const g = new GraphBuilder('t');
     expect(() => g.op('Gemm', ['a', 'b'], { alpha: 0.5 })).toThrow(/wrap floats as \{ float: x \}/);

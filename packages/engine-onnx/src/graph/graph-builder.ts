@@ -44,6 +44,9 @@ export class GraphBuilder {
   private readonly initializers: proto.ITensorProto[] = [];
   private readonly constants = new Map<string, string>();
   private readonly domains = new Set<string>();
+  /** Generated value names renamed to graph output names by output(). */
+  private readonly aliases = new Map<string, string>();
+  private readonly outputNames = new Set<string>();
   private next = 0;
 
   constructor(readonly name: string) {}
@@ -53,9 +56,24 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Marks `value` as the graph output `name` (through an Identity when the names differ). */
+  /**
+   * Marks `value` as the graph output `name`. A value computed by a node of this
+   * graph is renamed (its producer writes `name`, later uses are redirected), so
+   * no copy is made: onnxruntime runs an Identity as a full copy, which cost the
+   * training forward ten activation copies per block. Graph inputs, constants and
+   * values already output under another name go through an Identity.
+   */
   output(name: string, value: string, elem: ElemType, dims: readonly Dim[]): void {
-    if (value !== name) this.nodes.push({ opType: 'Identity', input: [value], output: [name], name: `output_${name}` });
+    const current = this.aliases.get(value) ?? value;
+    const producer = current === name ? undefined : this.nodes.find((n) => n.output?.includes(current));
+    if (current !== name && producer && !this.outputNames.has(current)) {
+      producer.output = producer.output!.map((o) => (o === current ? name : o));
+      for (const node of this.nodes) node.input = node.input!.map((i) => (i === current ? name : i));
+      this.aliases.set(value, name);
+    } else if (current !== name) {
+      this.nodes.push({ opType: 'Identity', input: [current], output: [name], name: `output_${name}` });
+    }
+    this.outputNames.add(name);
     this.outputs.push(valueInfo(name, elem, dims));
   }
 
@@ -72,7 +90,7 @@ export class GraphBuilder {
       opType,
       domain,
       name: `${opType}_${outputs[0]}`,
-      input: [...inputs],
+      input: inputs.map((i) => this.aliases.get(i) ?? i),
       output: outputs,
       attribute: Object.entries(attributes).map(([key, value]) => attribute(key, value)),
     });

@@ -1,7 +1,7 @@
 // Final RMSNorm + lm_head + next-token cross-entropy, and its backward, as one
 // graph: the [rows, vocab] logits and probabilities live only inside the
 // session; what comes out is the loss and dL/dx [rows, H].
-//   loss = sum_rows weights * (logsumexp(logits) - logits[target])
+//   loss = -sum_rows weights * log softmax(logits)[target]
 //   dlogits = (softmax(logits) - onehot(target)) * grad_weights
 // (grad_weights = weights * the caller's loss scale, so accumulation scales
 // the gradient and not the reported loss.) Gemma: the final norm scales by
@@ -9,7 +9,7 @@
 // backward goes through both.
 import type { Architecture } from '@layerprune/model';
 import { GraphBuilder } from '../graph/graph-builder.js';
-import { emitHeadLogits, emitTargetTerms } from '../graph/head-graph.js';
+import { emitHeadLogits, emitTargetLogProb } from '../graph/head-graph.js';
 import { normScale } from '../graph/shared-ops.js';
 import { rmsNormBackward, softcapDerivative } from './graph-math.js';
 
@@ -21,10 +21,10 @@ export function buildHeadLossGraph(arch: Architecture, options: { gradient: bool
   const H = arch.hiddenSize;
   const g = new GraphBuilder(options.gradient ? 'head_loss_backward' : 'head_loss');
   const { x, norm, lmHead, logits } = emitHeadLogits(g, arch);
-  const { targets, picked, logSumExp } = emitTargetTerms(g, logits);
+  const { targets, logProb } = emitTargetLogProb(g, logits);
   const weights = g.input('weights', 'float32', ['rows']);
-  const nll = g.op('Reshape', [g.op('Sub', [logSumExp, picked]), g.int64s([-1])]);
-  g.output('loss', g.op('ReduceSum', [g.op('Mul', [nll, weights]), g.int64s([0])], { keepdims: 0 }), 'float32', []);
+  const weighted = g.op('Mul', [g.op('Reshape', [logProb, g.int64s([-1])]), weights]);
+  g.output('loss', g.op('Neg', [g.op('ReduceSum', [weighted, g.int64s([0])], { keepdims: 0 })]), 'float32', []);
   if (!options.gradient) return g.encode();
   const gradWeights = g.input('grad_weights', 'float32', ['rows']);
   // softmax * w, then -w added at each row's target (no [rows, vocab] one-hot is made)

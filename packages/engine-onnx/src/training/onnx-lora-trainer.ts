@@ -9,12 +9,13 @@
 // (about 12 activations per block), which skips that recompute.
 import type * as Ort from 'onnxruntime-node';
 import type { Architecture } from '@layerprune/model';
-import { blockDropoutMaskValues, checkPackedBatch, embedBatch, LoraError, trainArchitecture } from '@layerprune/lora';
+import { checkPackedBatch, embedBatch, LoraError, trainArchitecture } from '@layerprune/lora';
 import type { FrozenBase, LoraAdapters, LoraPair, LoraTrainer, MicroBatchResult, RngState, SeededRng, TokenBatch } from '@layerprune/lora';
 import { createCallContext, type CallContext } from '../call-context.js';
 import { OnnxEngineError } from '../errors.js';
 import { BLOCK_LINEAR_MODULES } from '../graph/block-graph.js';
 import type { OnnxRuntime } from '../runtime/load-runtime.js';
+import { DropoutMaskSource } from './dropout-mask-source.js';
 import { buildHeadLossGraph } from './head-loss-graph.js';
 import { gradientSlots, TrainingFeeds, type Feeds } from './training-feeds.js';
 import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, savedActivations, savedName, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
@@ -22,6 +23,8 @@ import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, savedActi
 export interface OnnxTrainerOptions {
   /** Keep each block's activations from the forward for its backward (faster, ~12 activations per block of memory). Default false. */
   keepActivations?: boolean;
+  /** Draw dropout masks on a worker thread while onnxruntime computes (same masks). Default true. */
+  maskWorker?: boolean;
 }
 
 interface StepContext {
@@ -39,7 +42,13 @@ export class OnnxLoraTrainer implements LoraTrainer {
   private readonly runtime: OnnxRuntime;
   private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
   private readonly feeds: TrainingFeeds;
+  private readonly maskSource: DropoutMaskSource;
   private step: StepContext | null = null;
+  /**
+   * Block outputs and kept activations by layer and name, reused step after step:
+   * allocating (and zero-filling) ~25 MB per block each step cost ~5 ms a block.
+   */
+  private readonly activations = new Map<string, Float32Array>();
   private disposed = false;
 
   constructor(base: FrozenBase, adapters: LoraAdapters | null, runtime: OnnxRuntime, options: OnnxTrainerOptions = {}) {
@@ -49,6 +58,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
     this.keepActivations = options.keepActivations ?? false;
     this.arch = trainArchitecture(base.config);
     this.feeds = new TrainingFeeds(runtime.ort, base, this.arch, adapters);
+    this.maskSource = new DropoutMaskSource({ useWorker: options.maskWorker ?? true });
   }
 
   private get ort(): typeof Ort {
@@ -103,10 +113,13 @@ export class OnnxLoraTrainer implements LoraTrainer {
    * Block `layer`'s masks by adapter path: one per checkpoint module (a fused
    * module's parts share it), drawn in the tfjs trainer's order (modulesOfLayer).
    */
-  private masks(layer: number, pairs: readonly LoraPair[], layerRng: RngState[] | null, rows: number): Map<string, Float32Array> | null {
+  private masks(layer: number, pairs: readonly LoraPair[], layerRng: RngState[] | null, rows: number): Promise<Map<string, Float32Array>> | null {
     const p = this.adapters?.config.dropout ?? 0;
     if (!this.adapters || !layerRng || p <= 0 || pairs.length === 0) return null;
-    return blockDropoutMaskValues(layerRng[layer], rows, this.adapters.modulesOfLayer(layer).map((m) => ({ name: m.path, inFeatures: m.inFeatures })), p);
+    const masks = this.maskSource.masks(layerRng[layer], rows, this.adapters.modulesOfLayer(layer).map((m) => ({ name: m.path, inFeatures: m.inFeatures })), p);
+    // Handled here so a step that fails first leaves no unhandled rejection; awaiting it still throws.
+    masks.catch(() => undefined);
+    return masks;
   }
 
   /** Block inputs x(0..L), and with `keep` each block's saved activations (as output tensors to feed back). */
@@ -119,32 +132,42 @@ export class OnnxLoraTrainer implements LoraTrainer {
     const masks: (Map<string, Float32Array> | null)[] = [];
     const prepare = (l: number) => {
       const pairs = this.adapters?.forLayer(l) ?? [];
-      const blockMasks = this.masks(l, pairs, layerRng, ctx.rows);
-      return { pairs, blockMasks, spec: this.spec(l, pairs, blockMasks !== null), weights: this.feeds.forwardWeights(l, l % 2) };
+      const pendingMasks = this.masks(l, pairs, layerRng, ctx.rows);
+      return { pairs, pendingMasks, spec: this.spec(l, pairs, pendingMasks !== null), weights: this.feeds.forwardWeights(l, l % 2) };
     };
     let next = prepare(0);
     for (let l = 0; l < L; l++) {
-      const { pairs, blockMasks, spec, weights } = next;
-      const y = new Float32Array(ctx.rows * H);
+      const { pairs, pendingMasks, spec, weights } = next;
+      const blockMasks = pendingMasks && (await pendingMasks);
+      const y = this.activation(l, 'y', ctx.rows * H);
       const fetches: Feeds = { y: new this.ort.Tensor('float32', y, [ctx.rows, H]) };
       const kept: Feeds = {};
       if (keep) {
         for (const [name, dims] of Object.entries(this.savedShapes(ctx, spec))) {
-          kept[name] = new this.ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+          kept[name] = new this.ort.Tensor('float32', this.activation(l, name, dims.reduce((a, b) => a * b, 1)), dims);
           fetches[name] = kept[name];
         }
       }
       const name = trainGraphKey(keep ? 'train_forward_saving' : 'train_forward', spec, weights.fourBit);
       const feeds = { ...weights.feeds, ...this.feeds.adapters(pairs, blockMasks, ctx.rows), ...this.callFeeds(ctx, l), x: new this.ort.Tensor('float32', xs[l], [ctx.rows, H]) };
       const running = this.run(name, () => buildTrainForwardGraph(spec, { save: keep, fourBit: weights.fourBit }), feeds, fetches);
-      // The next block's masks and weights are made while onnxruntime computes this one (off the JS thread).
+      // The next block's masks are drawn on the mask worker while onnxruntime computes this one.
       if (l + 1 < L) next = prepareWhile(running, () => prepare(l + 1));
       await running;
       xs.push(y);
       saved.push(kept);
       masks.push(keep ? blockMasks : null);
+      if (!keep) this.maskSource.release(blockMasks);
     }
     return { xs, saved, masks };
+  }
+
+  /** Block `layer`'s buffer `name` of `size` floats (contents are overwritten by the block's run). */
+  private activation(layer: number, name: string, size: number): Float32Array {
+    const key = `${layer}.${name}`;
+    let buffer = this.activations.get(key);
+    if (!buffer || buffer.length !== size) this.activations.set(key, (buffer = new Float32Array(size)));
+    return buffer;
   }
 
   private callFeeds(ctx: StepContext, layer: number): Feeds {
@@ -226,12 +249,13 @@ export class OnnxLoraTrainer implements LoraTrainer {
     const recompute = !keep;
     const prepare = (l: number) => {
       const pairs = adapters.forLayer(l);
-      const blockMasks = keep ? masks[l] : this.masks(l, pairs, layerRng, ctx.rows);
-      return { pairs, blockMasks, spec: this.spec(l, pairs, blockMasks !== null), weights: this.feeds.floatWeights(l, l % 2) };
+      const pendingMasks = keep ? masks[l] && Promise.resolve(masks[l]) : this.masks(l, pairs, layerRng, ctx.rows);
+      return { pairs, pendingMasks, spec: this.spec(l, pairs, pendingMasks !== null), weights: this.feeds.floatWeights(l, l % 2) };
     };
     let next = prepare(L - 1);
     for (let l = L - 1; l >= 0; l--) {
-      const { pairs, blockMasks, spec, weights } = next;
+      const { pairs, pendingMasks, spec, weights } = next;
+      const blockMasks = pendingMasks && (await pendingMasks);
       const name = trainGraphKey(recompute ? 'train_recompute_backward' : 'train_backward', spec);
       const fetches = ['dx', ...pairs.flatMap((p) => [adapterName.gradA(p.module), adapterName.gradB(p.module)])];
       const feeds = {
@@ -247,6 +271,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
       if (l > 0) next = prepareWhile(running, () => prepare(l - 1));
       const out = await running;
       saved[l] = {};
+      this.maskSource.release(blockMasks);
       dy = out.dx;
       for (const p of pairs) {
         const slot = slots.get(p)!;
@@ -272,6 +297,8 @@ export class OnnxLoraTrainer implements LoraTrainer {
     this.disposed = true;
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
+    this.activations.clear();
+    await this.maskSource.dispose();
     await Promise.all(sessions.map(async (s) => (await s.catch(() => null))?.release()));
   }
 }

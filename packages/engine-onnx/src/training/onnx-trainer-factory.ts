@@ -29,7 +29,7 @@ export function onnxTrainerFactory(options: OnnxEngineOptions & OnnxTrainerOptio
       return {
         name: 'onnx',
         backend: resolved.device,
-        create: async (base, adapters) => new OnnxLoraTrainer(base, adapters, runtime, { keepActivations: options.keepActivations }),
+        create: async (base, adapters) => new OnnxLoraTrainer(base, adapters, runtime, { keepActivations: options.keepActivations, maskWorker: options.maskWorker }),
       };
     },
   };
