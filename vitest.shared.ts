@@ -16,8 +16,13 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 
 // Exact matches only, so `@layerprune/x/sub` never turns into `.../src/index.ts/sub`.
 // Subpath entries (SUBPATHS) come before the package entries.
+// `*/testing` are test kits shared between packages' tests: resolved here and by
+// tsconfig.base.json's `paths` only, never in a package's exports (not published).
 const SUBPATHS: Readonly<Record<string, string>> = {
   '@layerprune/model/tfjs': 'packages/model/src/tfjs/index.ts',
+  '@layerprune/model/testing': 'packages/model/src/testing/index.ts',
+  '@layerprune/lora/testing': 'packages/lora/src/testing/index.ts',
+  '@layerprune/tensor-io/testing': 'packages/tensor-io/src/testing/index.ts',
 };
 
 function workspaceAliases(): Alias[] {

@@ -26,9 +26,13 @@
 //       @layerprune dependencies that the package passes on to its user;
 //     @types/x counts as used when x is imported.
 // - peerDependenciesMeta names only declared peer dependencies.
+// - No file in src/ or bin/ imports by a relative path that leaves its package
+//   (at any depth): other packages are imported by name, their test kits as
+//   `@layerprune/<name>/testing` (resolved by the repository's vitest and
+//   tsconfig set-up only), and build files never import a test kit.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join, resolve, basename, relative } from 'node:path';
+import { join, resolve, basename, relative, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -161,16 +165,24 @@ function check(name, kind = 'packages') {
   const files = [
     ...sourceFiles(join(dir, 'src')).map((f) => ({ file: f, isBuild: build.has(resolve(f)) })),
     ...sourceFiles(join(dir, 'bin')).map((f) => ({ file: f, isBuild: true })),
-    ...sourceFiles(join(dir, 'bench')).map((f) => ({ file: f, isBuild: false })),
-    ...readdirSync(dir).filter((f) => /^vitest\.config\./.test(f)).map((f) => ({ file: join(dir, f), isBuild: false })),
+    // Bench scripts and the vitest config run in the repository only: they may reach its shared set-up and a
+    // sibling package's bench model by path.
+    ...sourceFiles(join(dir, 'bench')).map((f) => ({ file: f, isBuild: false, inRepository: true })),
+    ...readdirSync(dir).filter((f) => /^vitest\.config\./.test(f)).map((f) => ({ file: join(dir, f), isBuild: false, inRepository: true })),
   ];
   const usedAtRuntime = new Map(); // package -> build files importing it
   const usedInTests = new Map(); // package -> test-side files importing it
   const runtimeLiterals = new Set();
-  for (const { file, isBuild } of files) {
+  for (const { file, isBuild, inRepository } of files) {
     const { specifiers, literals } = scan(file);
     if (isBuild) for (const l of literals) runtimeLiterals.add(l);
     for (const specifier of specifiers) {
+      if (specifier.startsWith('.') && !inRepository && !resolve(dirname(file), specifier).startsWith(dir + sep)) {
+        problems.push(`${rel(file)} imports ${specifier}, a path outside ${pkg.name}: import other packages by name (their test kits as @layerprune/<name>/testing)`);
+      }
+      if (isBuild && /^@layerprune\/[^/]+\/testing$/.test(specifier)) {
+        problems.push(`${rel(file)} imports ${specifier}: test kits are for tests only (not exported, never published)`);
+      }
       const dep = packageOf(specifier);
       if (dep === null || dep === pkg.name) continue;
       const used = isBuild ? usedAtRuntime : usedInTests;

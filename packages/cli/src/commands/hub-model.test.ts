@@ -8,7 +8,7 @@ import { defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bin, expectOneLineError, expectUntouched, type BinRun } from '../reliability/harness.js';
 // tensor-io's test helper, by path: test code shared between packages is not part of any package's API.
-import { writeFakeHubRepo, type FakeHubRepo } from '../../../tensor-io/src/testing/fake-hub-cache.js';
+import { writeFakeHubRepo, type FakeHubRepo } from '@layerprune/tensor-io/testing';
 import type { EvalCommandResult } from './eval.js';
 import type { InspectResult } from './inspect.js';
 

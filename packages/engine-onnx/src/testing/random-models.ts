@@ -1,18 +1,12 @@
 // Test helper: the same random Llama-family model (from @layerprune/model's
-// test generator, imported by path: it is test code, not part of any package's
-// API) loaded on the tfjs engine and on the ONNX engine.
-import { createModelFromProvider, tfjsEngineFactory } from '@layerprune/model';
+// test kit) loaded on the tfjs engine and on the ONNX engine.
+import { createModelFromProvider, HfWeightProvider, tfjsEngineFactory } from '@layerprune/model';
 import type { BlockWeights, LinearModule, LlamaModel, WeightMode, WeightProvider } from '@layerprune/model';
-import { randomModel } from '../../../model/src/testing/random-model.js';
-import type { RandomModel, RandomModelSpec } from '../../../model/src/testing/random-model.js';
-import { HfWeightProvider } from '../../../model/src/weights/hf-weight-provider.js';
-import { readerFromMap } from '../../../model/src/weights/tensor-reader.js';
+import { randomModel, readerFromMap, type RandomModel, type RandomModelSpec } from '@layerprune/model/testing';
 import { onnxEngineFactory } from '../onnx-engine-factory.js';
 
-export { maxAbsDiff } from '../../../model/src/testing/random-llama-model.js';
+export { maxAbsDiff, referenceForward, writeRandomModelDir } from '@layerprune/model/testing';
 export { randomModel };
-export { referenceForward } from '../../../model/src/testing/reference-forward.js';
-export { writeRandomModelDir } from '../../../model/src/testing/write-random-model-dir.js';
 export type { RandomModel, RandomModelSpec };
 
 export const quietLog = (): void => {};

@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
 import { heal, tfjsTrainerFactory, type HealOptions } from '@layerprune/lora';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dropBlockDir } from '../../../lora/src/testing/drop-block-dir.js';
 import { onnxTrainerFactory } from './onnx-trainer-factory.js';
-import { checkpointStep, maxAdapterDifference, readAdapter } from '../../../lora/src/testing/heal-outputs.js';
+import { checkpointStep, dropBlockDir, maxAdapterDifference, readAdapter } from '@layerprune/lora/testing';
 
 const CHILD = fileURLToPath(new URL('../testing/onnx-heal-child.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));

@@ -11,10 +11,7 @@ import { ALL_LINEAR_MODULES, blockDropoutMaskValues, FrozenBase, LoraAdapters, L
 import { resolveOnnxOptions } from '../options.js';
 import { loadRuntime, type OnnxRuntime } from '../runtime/load-runtime.js';
 import { OnnxLoraTrainer } from './onnx-lora-trainer.js';
-import { compareWithFiniteDifferences, toReference } from '../../../lora/src/testing/finite-differences.js';
-import { referenceLoss, type ReferenceMasks } from '../../../lora/src/testing/reference-llama-f64.js';
-import { gemmaTestConfigs } from '../../../lora/src/testing/gemma-test-configs.js';
-import { createTinyModel } from '../../../lora/src/testing/tiny-model.js';
+import { compareWithFiniteDifferences, createTinyModel, gemmaTestConfigs, referenceLoss, toReference, type ReferenceMasks } from '@layerprune/lora/testing';
 
 let runtime: OnnxRuntime;
 beforeAll(async () => {
