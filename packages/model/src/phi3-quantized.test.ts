@@ -113,6 +113,13 @@ describe('a 4-bit Phi-3 directory', () => {
       const { numAttentionHeads: heads, headDim, hiddenSize } = random.config;
       expect(packed!.linear.q_proj.packed.length).toBe((heads * headDim * hiddenSize) / 2);
       expect(packed!.linear.k_proj.absmax.length).toBe((random.config.numKeyValueHeads * headDim * hiddenSize) / 64);
+      // Norms and biases are read as for the float32 block.
+      expect(packed!.inputLayernorm).toEqual(dense.inputLayernorm);
+      expect(packed!.postAttentionLayernorm).toEqual(dense.postAttentionLayernorm);
+      // A layer outside the model is refused by name, as getBlockWeights refuses it.
+      const layers = random.config.numHiddenLayers;
+      await expect(p.getPackedBlockWeights(layers)).rejects.toMatchObject({ code: 'LAYER_OUT_OF_RANGE', limit: layers });
+      await expect(p.getBlockWeights(layers)).rejects.toMatchObject({ code: 'LAYER_OUT_OF_RANGE', limit: layers });
     } finally {
       await close();
     }

@@ -81,24 +81,10 @@ export class HfWeightProvider implements WeightProvider {
   async getBlockWeights(layer: number): Promise<BlockWeights> {
     const cached = this.blocks.get(layer);
     if (cached) return cached;
-    const c = this.config;
-    if (!Number.isInteger(layer) || layer < 0 || layer >= c.numHiddenLayers) {
-      throw new ModelError('LAYER_OUT_OF_RANGE', `${this.reader.source}: layer ${layer} is outside [0, ${c.numHiddenLayers})`, {
-        file: this.reader.source,
-        limit: c.numHiddenLayers,
-      });
-    }
+    this.checkLayer(layer);
     // Phi-3's fused qkv_proj / gate_up_proj are read once and split by rows (views, no copy).
-    const linear = await readBlockLinears(c, layer, (name, shape) => this.read(name, shape));
-    const bias = await this.biases(layer);
-    const weights: BlockWeights = {
-      inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [c.hiddenSize]),
-      postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
-      linear,
-      bias,
-      ...(await this.qkNorms(layer)),
-      ...(await this.feedforwardNorms(layer)),
-    };
+    const linear = await readBlockLinears(this.config, layer, (name, shape) => this.read(name, shape));
+    const weights: BlockWeights = { ...(await this.blockRest(layer)), linear };
     if (this.cache) this.blocks.set(layer, weights);
     return weights;
   }
@@ -109,6 +95,7 @@ export class HfWeightProvider implements WeightProvider {
     if (!readPacked) return null;
     const cached = this.packedBlocks.get(layer);
     if (cached !== undefined) return cached;
+    this.checkLayer(layer);
     const c = this.config;
     const linear = {} as Record<LinearModule, Packed4bitLinear>;
     let first: Packed4bitLinear | null = null;
@@ -127,17 +114,28 @@ export class HfWeightProvider implements WeightProvider {
       }
       Object.assign(linear, parts);
     }
-    const bias = await this.biases(layer);
-    const packedBlock: PackedBlockWeights = {
-      inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [c.hiddenSize]),
-      postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [c.hiddenSize]),
-      linear,
-      bias,
+    const packedBlock: PackedBlockWeights = { ...(await this.blockRest(layer)), linear };
+    if (this.cache) this.packedBlocks.set(layer, packedBlock);
+    return packedBlock;
+  }
+
+  private checkLayer(layer: number): void {
+    const n = this.config.numHiddenLayers;
+    if (!Number.isInteger(layer) || layer < 0 || layer >= n) {
+      throw new ModelError('LAYER_OUT_OF_RANGE', `${this.reader.source}: layer ${layer} is outside [0, ${n})`, { file: this.reader.source, limit: n });
+    }
+  }
+
+  /** Everything of block `layer` but its linear weights: norms (with Gemma's and qwen3's extra ones) and biases. */
+  private async blockRest(layer: number): Promise<Omit<BlockWeights, 'linear'>> {
+    const H = this.config.hiddenSize;
+    return {
+      inputLayernorm: await this.read(`model.layers.${layer}.input_layernorm.weight`, [H]),
+      postAttentionLayernorm: await this.read(`model.layers.${layer}.post_attention_layernorm.weight`, [H]),
+      bias: await this.biases(layer),
       ...(await this.qkNorms(layer)),
       ...(await this.feedforwardNorms(layer)),
     };
-    if (this.cache) this.packedBlocks.set(layer, packedBlock);
-    return packedBlock;
   }
 
   async close(): Promise<void> {
