@@ -5,6 +5,7 @@ export type { Document } from './document.js';
 export {
   DEFAULT_MAX_COMPRESSION_RATIO,
   DEFAULT_MAX_DOCUMENT_BYTES,
+  formatBytes,
   MIN_DECOMPRESSED_BYTES_LIMIT,
   resolveReadLimits,
 } from './read-limits.js';

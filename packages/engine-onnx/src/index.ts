@@ -6,3 +6,4 @@ export type { OnnxEngineErrorCode } from './errors.js';
 export { onnxTrainerFactory } from './training/onnx-trainer-factory.js';
 export { OnnxLoraTrainer } from './training/onnx-lora-trainer.js';
 export type { OnnxTrainerOptions } from './training/onnx-lora-trainer.js';
+export type { KeepActivations, KeepDecision } from './training/keep-activations.js';

@@ -45,6 +45,8 @@ function problem(value: unknown, rule: FieldRule): { message: string; index?: nu
       return typeof value === 'string' && value.length > 0 ? null : { message: `must be a non-empty string, got ${shown(value)}` };
     case 'boolean':
       return typeof value === 'boolean' ? null : { message: `must be true or false, got ${shown(value)}` };
+    case 'boolean-or-auto':
+      return typeof value === 'boolean' || value === 'auto' ? null : { message: `must be true, false or auto, got ${shown(value)}` };
     case 'choice':
       return rule.values.includes(value as string | number) ? null : { message: `must be one of ${rule.values.join(', ')}, got ${shown(value)}` };
     case 'fractions': {

@@ -45,7 +45,7 @@ export function defaultPipelineConfig(): PipelineConfigInput {
       bits: 4,
       saveEvery: 10,
       // Onnx trainer only: recompute each block's forward in its backward (less memory).
-      keepActivations: false,
+      keepActivations: 'auto',
     },
   };
 }

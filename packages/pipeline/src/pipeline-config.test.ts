@@ -71,8 +71,10 @@ describe('pipeline config', () => {
     expect(() => validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'onnx', backend: 'wasm' }))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'backend' }));
   });
 
-  it('heal.keepActivations: false unless set; refused with an engine that cannot be onnx, naming both fields', async () => {
-    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig())).heal.keepActivations).toBe(false);
+  it("heal.keepActivations: 'auto' unless set; true refused with an engine that cannot be onnx, naming both fields", async () => {
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig())).heal.keepActivations).toBe('auto');
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'tfjs' })).heal.keepActivations).toBe('auto');
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { heal: { keepActivations: false } })).heal.keepActivations).toBe(false);
     expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { heal: { keepActivations: true } })).heal.keepActivations).toBe(true);
     expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), { engine: 'onnx', heal: { keepActivations: true } })).heal.keepActivations).toBe(true);
     // tfjs recomputes nothing to keep: false is no conflict.
@@ -98,6 +100,8 @@ describe('pipeline config', () => {
     await writeFile(join(dir, 'keep.yaml'), 'engine: onnx\nheal:\n  keepActivations: true\n');
     const file = await loadPipelineFile(join(dir, 'keep.yaml'));
     expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), file)).heal.keepActivations).toBe(true);
+    await writeFile(join(dir, 'keep-auto.yaml'), 'heal:\n  keepActivations: auto\n');
+    expect(validatePipelineConfig(mergeConfigInputs(defaultPipelineConfig(), await loadPipelineFile(join(dir, 'keep-auto.yaml')))).heal.keepActivations).toBe('auto');
     await writeFile(join(dir, 'keep-yes.yaml'), 'heal:\n  keepActivations: yes please\n');
     await expect(loadPipelineFile(join(dir, 'keep-yes.yaml'))).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'heal.keepActivations' });
   });

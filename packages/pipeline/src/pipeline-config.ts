@@ -53,10 +53,11 @@ export interface PipelineConfig {
     saveEvery: number;
     /**
      * The onnx trainer keeps each block's activations for its backward instead of recomputing
-     * them: faster, more memory, the same training to rounding (so no stage key holds it). Refused with
-     * an engine that cannot be onnx (`engine: tfjs`, or a TensorFlow.js `backend` with `auto`).
+     * them: faster, more memory, the same training to rounding (so no stage key holds it). 'auto'
+     * (default): kept when they fit in a quarter of the machine's memory. `true` is refused with an
+     * engine that cannot be onnx (`engine: tfjs`, or a TensorFlow.js `backend` with `auto`).
      */
-    keepActivations: boolean;
+    keepActivations: boolean | 'auto';
   };
 }
 

@@ -14,6 +14,8 @@ export type FieldRule =
   | { kind: 'number'; min: number; max: number; minExclusive?: boolean }
   | { kind: 'string' }
   | { kind: 'boolean' }
+  /** true, false or 'auto' (decided at run time). */
+  | { kind: 'boolean-or-auto' }
   | { kind: 'choice'; values: readonly (string | number)[] }
   /** A non-empty list of numbers, each in the open interval (0, 1). */
   | { kind: 'fractions' }
@@ -76,6 +78,6 @@ export const SECTION_FIELDS: Readonly<Record<SectionName, Readonly<Record<string
     saveEvery: { kind: 'int', min: 1, max: 10_000_000 },
     // The onnx trainer keeps each block's activations for its backward instead of recomputing
     // them: faster, more memory, the same training to rounding. No stage key holds it (see run-pipeline.ts).
-    keepActivations: { kind: 'boolean' },
+    keepActivations: { kind: 'boolean-or-auto' },
   },
 };

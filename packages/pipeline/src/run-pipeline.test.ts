@@ -106,7 +106,7 @@ describe('runPipeline on the bundled model', () => {
 
   it('heal.keepActivations reaches trainerFactories; no stage key holds it, so a resume with it reuses every stage', async () => {
     const watched = vi.mocked(trainerFactories);
-    expect(watched.mock.calls[0][1]).toMatchObject({ keepActivations: false });
+    expect(watched.mock.calls[0][1]).toMatchObject({ keepActivations: 'auto' });
     const config = tinyPipelineConfig(evalTasks, join(dir, 'out'));
     const again = await runPipeline({ ...config, heal: { ...config.heal, keepActivations: true } }, { toolVersion: 'test', resume: true });
     expect(watched.mock.lastCall?.[0]).toBe(config.engine);

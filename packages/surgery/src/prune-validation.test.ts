@@ -3,7 +3,8 @@
 // side files as regular files, refusing links that leave the model directory.
 import { lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyModelFiles, openSafetensors, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { copyModelFiles } from '@layerprune/tensor-io';
+import { editConfig, rewriteWeights } from '@layerprune/tensor-io/testing';
 import { openModelDir } from '@layerprune/architectures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPrune } from './plan-prune.js';
@@ -21,29 +22,6 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const SPEC = { kind: 'drop-block', start: 1, end: 2 } as const;
-
-/** Rewrites model.safetensors keeping the tensors `keep` accepts, plus `extra` (F32 zeros). */
-async function rewriteWeights(dir: string, keep: (name: string) => boolean, extra: Record<string, number[]> = {}): Promise<void> {
-  const path = join(dir, 'model.safetensors');
-  const reader = await openSafetensors(path);
-  const sources: TensorSource[] = [];
-  for (const [name, info] of reader.tensors) {
-    if (!keep(name)) continue;
-    const bytes = await reader.readRaw(name);
-    sources.push({ name, dtype: info.dtype, shape: info.shape, read: () => bytes });
-  }
-  await reader.close();
-  for (const [name, shape] of Object.entries(extra)) {
-    sources.push({ name, dtype: 'F32', shape, read: () => new Float32Array(shape.reduce((a, b) => a * b, 1)) });
-  }
-  await rm(path);
-  await writeSafetensors(path, sources, { metadata: { format: 'pt' } });
-}
-
-async function editConfig(dir: string, changes: Record<string, unknown>): Promise<void> {
-  const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, ...changes }));
-}
 
 async function tinyModel(): Promise<string> {
   return (await writeTinyModel(join(root, `model-${counter++}`), { modelType: 'llama', numLayers: 4 })).dir;

@@ -26,7 +26,7 @@ export async function engineFactoriesFrom(args: EngineArgs & { backend?: Backend
  */
 export async function trainerFactoriesFrom(args: TrainerArgs & { backend?: BackendName }, ctx: Pick<CommandContext, 'log'>): Promise<TrainerFactory[]> {
   checkEngineArgs(args);
-  return trainerFactories(args.engine ?? 'auto', { ...factoryOptions(args, ctx), keepActivations: args.keepActivations ?? false, names: TRAINER_FLAG_NAMES });
+  return trainerFactories(args.engine ?? 'auto', { ...factoryOptions(args, ctx), keepActivations: args.keepActivations ?? 'auto', names: TRAINER_FLAG_NAMES });
 }
 
 function factoryOptions(args: EngineArgs & { backend?: BackendName }, ctx: Pick<CommandContext, 'log'>): EngineFactoriesOptions {

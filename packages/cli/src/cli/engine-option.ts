@@ -29,6 +29,7 @@ export const ENGINE_FLAG_NAMES = { engine: '--engine', backend: '--backend', thr
 
 /** The options of commands that train (heal, run): the engine's and `--keep-activations`. */
 export interface TrainerArgs extends EngineArgs {
+  /** Absent: auto (the onnx trainer keeps them when they fit in a quarter of memory). */
   keepActivations?: boolean;
 }
 
@@ -37,13 +38,13 @@ export const TRAINER_FLAG_NAMES = { ...ENGINE_FLAG_NAMES, keepActivations: '--ke
 
 /**
  * `--keep-activations`, for `.options(...)` after engineOptions on commands that train.
- * No yargs default: heal falls back to false, `run` to its pipeline file's `heal.keepActivations`.
+ * No yargs default: absent, heal uses 'auto', `run` its pipeline file's `heal.keepActivations` (default 'auto').
  */
 export function trainerOptions(fromPipelineFile = false) {
   return {
     'keep-activations': {
       type: 'boolean' as const,
-      describe: `onnx training: keep each block's activations for the backward instead of recomputing them (faster, more memory; default ${fromPipelineFile ? "the pipeline file's, else false" : 'false'})`,
+      describe: `onnx training: keep each block's activations for the backward (faster, more memory), or recompute them with --no-keep-activations; default ${fromPipelineFile ? "the pipeline file's, else " : ''}auto: kept when they fit in a quarter of the machine's memory (logged)`,
     },
   };
 }

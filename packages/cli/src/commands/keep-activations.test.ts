@@ -1,4 +1,5 @@
-// --keep-activations on heal and run reaches the onnx trainer factory (through the
+// --keep-activations on heal and run reaches the onnx trainer factory ('auto' when
+// absent, with the command's log for auto's choice) (through the
 // pipeline's trainerFactories), with @layerprune/engine-onnx replaced by a stand-in
 // that records its options and refuses the model, so nothing trains and nothing is
 // written. The conflicts with --engine tfjs and --backend are in engine-options.test.ts.
@@ -40,22 +41,23 @@ async function refused(args: string[], out: string): Promise<void> {
 }
 
 describe('--keep-activations reaches the onnx trainer', () => {
-  it.each([
+  it.each<[string[], boolean | 'auto']>([
     [['--keep-activations'], true],
     [['--keep-activations', '--threads', '2'], true],
-    [[], false],
+    [[], 'auto'],
     [['--no-keep-activations'], false],
   ])('heal --engine onnx %j: keepActivations %s', async (flags, expected) => {
     await refused(['heal', '--engine', 'onnx', ...flags], join(root, 'heal'));
-    expect(trainerOptions).toEqual([{ device: 'cpu', keepActivations: expected, ...(flags.includes('--threads') ? { threads: 2 } : {}) }]);
+    expect(trainerOptions).toEqual([{ device: 'cpu', keepActivations: expected, log: expect.any(Function), ...(flags.includes('--threads') ? { threads: 2 } : {}) }]);
   });
 
-  it.each([
+  it.each<[string[], boolean | 'auto']>([
     [['--keep-activations'], true],
-    [[], false],
+    [[], 'auto'],
+    [['--no-keep-activations'], false],
   ])('run --engine onnx %j: keepActivations %s', async (flags, expected) => {
     await refused(['run', '--engine', 'onnx', ...flags], join(root, 'run'));
-    expect(trainerOptions).toEqual([{ device: 'cpu', keepActivations: expected }]);
+    expect(trainerOptions).toEqual([{ device: 'cpu', keepActivations: expected, log: expect.any(Function) }]);
   });
 
   it('run takes heal.keepActivations from its pipeline file; the flag overrides it', async () => {
@@ -64,8 +66,8 @@ describe('--keep-activations reaches the onnx trainer', () => {
     await refused(['run', '--config', config], join(root, 'run-file'));
     await refused(['run', '--config', config, '--no-keep-activations'], join(root, 'run-file'));
     expect(trainerOptions).toEqual([
-      { device: 'cpu', keepActivations: true },
-      { device: 'cpu', keepActivations: false },
+      { device: 'cpu', keepActivations: true, log: expect.any(Function) },
+      { device: 'cpu', keepActivations: false, log: expect.any(Function) },
     ]);
   });
 

@@ -4,9 +4,10 @@
 // model through the built bin: each must exit non-zero with one line
 // `error [CODE]: ...` naming the tensor / field and the expected vs found value,
 // create no output, and leave the inputs' bytes unchanged (sha256 of each tree).
-import { cp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, open, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openSafetensors, writeSafetensors, type TensorSource } from '@layerprune/tensor-io';
+import { openSafetensors } from '@layerprune/tensor-io';
+import { editConfig, rewriteWeights } from '@layerprune/tensor-io/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, leftovers, makeWorkspace, startBin, treeDigest, type BinRun, type Workspace } from './harness.js';
 
@@ -52,26 +53,6 @@ async function copyModel(): Promise<string> {
   const dir = join(ws.root, `model-${counter++}`);
   await cp(ws.model, dir, { recursive: true });
   return dir;
-}
-
-async function editConfig(dir: string, changes: Record<string, unknown>): Promise<void> {
-  const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
-  await writeFile(join(dir, 'config.json'), `${JSON.stringify({ ...config, ...changes }, null, 2)}\n`);
-}
-
-async function rewriteWeights(dir: string, keep: (name: string) => boolean, extra: Record<string, number[]> = {}): Promise<void> {
-  const path = join(dir, 'model.safetensors');
-  const reader = await openSafetensors(path);
-  const sources: TensorSource[] = [];
-  for (const [name, info] of reader.tensors) {
-    if (!keep(name)) continue;
-    const bytes = await reader.readRaw(name);
-    sources.push({ name, dtype: info.dtype, shape: info.shape, read: () => bytes });
-  }
-  await reader.close();
-  for (const [name, shape] of Object.entries(extra)) sources.push({ name, dtype: 'F32', shape, read: () => new Float32Array(shape.reduce((a, b) => a * b, 1)) });
-  await rm(path);
-  await writeSafetensors(path, sources, { metadata: { format: 'pt' } });
 }
 
 /** Overwrites value `index` of an F32 tensor in place. */

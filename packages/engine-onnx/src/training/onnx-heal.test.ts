@@ -2,17 +2,16 @@
 // block dropped: the same losses step by step (4-bit base, dropout, gradient
 // accumulation), and a SIGKILLed onnx heal resumed with --resume ends with the
 // adapter of an uninterrupted one.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCalibrationFile, defaultHeldoutFile, defaultModelDir } from '@layerprune/assets';
-import { heal, tfjsTrainerFactory, type HealOptions } from '@layerprune/lora';
+import { heal, tfjsTrainerFactory } from '@layerprune/lora';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onnxTrainerFactory } from './onnx-trainer-factory.js';
-import { checkpointStep, dropBlockDir, maxAdapterDifference, readAdapter } from '@layerprune/lora/testing';
+import { dropBlockDir, expectKillAndResume } from '@layerprune/lora/testing';
 
 const CHILD = fileURLToPath(new URL('../testing/onnx-heal-child.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -67,45 +66,6 @@ describe('heal on the onnx trainer (stories260K, one block dropped)', () => {
   });
 
   it.skipIf(!existsSync(BUILT))('a SIGKILLed onnx heal resumed with --resume ends with the same adapter as an uninterrupted run (1e-6)', async () => {
-    const options = (out: string): HealOptions => ({
-      model: pruned,
-      data: defaultCalibrationFile(),
-      out,
-      steps: 14,
-      batchSize: 4,
-      microBatchSize: 2,
-      seqLen: 32,
-      learningRate: 2e-3,
-      warmupSteps: 2,
-      rank: 4,
-      alpha: 8,
-      dropout: 0.1,
-      targets: 'all-linear',
-      bits: 4,
-      saveEvery: 2,
-      seed: 5,
-    });
-    const straight = await mkdtemp(join(tmpdir(), 'onnx-straight-'));
-    await heal({ ...options(straight), trainer: onnxTrainerFactory({ threads: 2 }) });
-
-    const killed = await mkdtemp(join(tmpdir(), 'onnx-killed-'));
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(options(killed))], { stdio: 'ignore' });
-    const exit = new Promise<{ signal: string | null }>((res) => child.on('exit', (_code, signal) => res({ signal })));
-    let step = 0;
-    while (step < 6) {
-      await new Promise((r) => setTimeout(r, 10));
-      step = await checkpointStep(killed);
-    }
-    child.kill('SIGKILL');
-    expect((await exit).signal).toBe('SIGKILL');
-    expect(await checkpointStep(killed)).toBeLessThan(14);
-
-    const resumed = await heal({ ...options(killed), resume: 'auto', trainer: onnxTrainerFactory({ threads: 2 }) });
-    expect(resumed.resumedFromStep).toBeGreaterThanOrEqual(6);
-    const a = await readAdapter(straight);
-    const b = await readAdapter(killed);
-    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    expect(maxAdapterDifference(a, b)).toBeLessThanOrEqual(1e-6);
-    expect([...a.values()].some((v) => v.some((x) => x !== 0))).toBe(true);
+    await expectKillAndResume({ model: pruned, heal: (options) => heal({ ...options, trainer: onnxTrainerFactory({ threads: 2 }) }), child: CHILD, prefix: 'onnx' });
   });
 });

@@ -3,12 +3,13 @@
 // A step: embed in JS; blocks 0..L-1 forward (4-bit bases through MatMulBnb4);
 // loss and dL/dx(L) in the head graph; blocks L-1..0 backward (float32 weights,
 // 4-bit ones dequantized per block), each adding its adapters' gradients.
-// Memory: by default only the block inputs x(0..L) are kept and each backward
-// graph recomputes its block's forward (the tfjs trainer's checkpointed
-// profile); with `keepActivations` the forward returns what the backward reads
-// (about 12 activations per block), which skips that recompute.
+// Memory: either only the block inputs x(0..L) are kept and each backward graph
+// recomputes its block's forward (the tfjs trainer's checkpointed profile), or
+// the forward returns what the backward reads (about 12 activations per block),
+// which skips that recompute; `keepActivations: 'auto'` (the default) keeps them
+// when they fit in a quarter of the machine's memory (keep-activations.ts).
 import type * as Ort from 'onnxruntime-node';
-import type { Architecture } from '@layerprune/model';
+import { machineMemoryBytes, type Architecture } from '@layerprune/model';
 import { checkPackedBatch, embedBatch, LoraError, trainArchitecture } from '@layerprune/lora';
 import type { FrozenBase, LoraAdapters, LoraPair, LoraTrainer, MicroBatchResult, RngState, SeededRng, TokenBatch } from '@layerprune/lora';
 import { createCallContext, type CallContext } from '../call-context.js';
@@ -17,12 +18,22 @@ import { BLOCK_LINEAR_MODULES } from '../graph/block-graph.js';
 import type { OnnxRuntime } from '../runtime/load-runtime.js';
 import { DropoutMaskSource } from './dropout-mask-source.js';
 import { buildHeadLossGraph } from './head-loss-graph.js';
+import { decideKeepActivations, type KeepActivations, type KeepDecision } from './keep-activations.js';
+import { savedActivationBytes, savedActivationShapes } from './saved-activation-shapes.js';
 import { gradientSlots, TrainingFeeds, type Feeds } from './training-feeds.js';
-import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, savedActivations, savedName, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
+import { adapterName, buildTrainBackwardGraph, buildTrainForwardGraph, trainGraphKey, type TrainBlockSpec } from './train-block-graph.js';
 
 export interface OnnxTrainerOptions {
-  /** Keep each block's activations from the forward for its backward (faster, ~12 activations per block of memory). Default false. */
-  keepActivations?: boolean;
+  /**
+   * Keep each block's activations from the forward for its backward (faster, ~12 activations per block of
+   * memory), recompute them (false), or 'auto' (default): keep them when every block's, with their dropout
+   * masks, fit in a quarter of `memoryBytes`.
+   */
+  keepActivations?: KeepActivations;
+  /** The memory 'auto' budgets against. Default: @layerprune/model's machineMemoryBytes() (LAYERPRUNE_MEMORY_BYTES overrides). */
+  memoryBytes?: number;
+  /** Where the 'auto' choice is said, once per micro-batch shape (e.g. the CLI's log). */
+  log?: (line: string) => void;
   /** Draw dropout masks on a worker thread while onnxruntime computes (same masks). Default true. */
   maskWorker?: boolean;
 }
@@ -37,7 +48,10 @@ interface StepContext {
 export class OnnxLoraTrainer implements LoraTrainer {
   readonly base: FrozenBase;
   readonly adapters: LoraAdapters | null;
-  readonly keepActivations: boolean;
+  readonly keepActivations: KeepActivations;
+  private readonly memoryBytes: number;
+  private readonly log: (line: string) => void;
+  private readonly decisions = new Map<string, KeepDecision>();
   private readonly arch: Architecture;
   private readonly runtime: OnnxRuntime;
   private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
@@ -55,7 +69,9 @@ export class OnnxLoraTrainer implements LoraTrainer {
     this.base = base;
     this.adapters = adapters;
     this.runtime = runtime;
-    this.keepActivations = options.keepActivations ?? false;
+    this.keepActivations = options.keepActivations ?? 'auto';
+    this.memoryBytes = options.memoryBytes ?? machineMemoryBytes();
+    this.log = options.log ?? (() => {});
     this.arch = trainArchitecture(base.config);
     this.feeds = new TrainingFeeds(runtime.ort, base, this.arch, adapters);
     this.maskSource = new DropoutMaskSource({ useWorker: options.maskWorker ?? true });
@@ -143,7 +159,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
       const fetches: Feeds = { y: new this.ort.Tensor('float32', y, [ctx.rows, H]) };
       const kept: Feeds = {};
       if (keep) {
-        for (const [name, dims] of Object.entries(this.savedShapes(ctx, spec))) {
+        for (const [name, dims] of Object.entries(savedActivationShapes(this.arch, spec, ctx.call.batch, ctx.call.tokens))) {
           kept[name] = new this.ort.Tensor('float32', this.activation(l, name, dims.reduce((a, b) => a * b, 1)), dims);
           fetches[name] = kept[name];
         }
@@ -173,31 +189,6 @@ export class OnnxLoraTrainer implements LoraTrainer {
   private callFeeds(ctx: StepContext, layer: number): Feeds {
     const { cos, sin } = ctx.call.rope(layer);
     return { positions: ctx.call.positions, cos, sin, mask: ctx.call.mask(layer) };
-  }
-
-  private savedShapes(ctx: StepContext, spec: TrainBlockSpec): Record<string, number[]> {
-    const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = this.arch;
-    const { batch: B, tokens: T } = ctx.call;
-    const G = numHeads / numKvHeads;
-    const rows = ctx.rows;
-    const dims: Record<string, number[]> = {
-      n1: [rows, H],
-      q: [B, numKvHeads, G, T, D],
-      k: [B, numKvHeads, T, D],
-      v: [B, numKvHeads, T, D],
-      probs: [B, numKvHeads, G, T, T],
-      attended: [rows, numHeads * D],
-      attnOut: [rows, H],
-      mlpOut: [rows, H],
-      h: [rows, H],
-      n2: [rows, H],
-      gate: [rows, I],
-      up: [rows, I],
-      act: [rows, I],
-      qProj: [rows, numHeads * D],
-      kProj: [rows, numKvHeads * D],
-    };
-    return Object.fromEntries(savedActivations(spec).filter((s) => s !== 'x').map((s) => [savedName(s), dims[s]]));
   }
 
   private targets(batch: TokenBatch, seqLen: number, lossScale: number): { feeds: Feeds; count: number } {
@@ -237,7 +228,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
     const L = this.arch.numLayers;
     // The tfjs trainer's draw order: one generator per block, forked in block order.
     const layerRng = dropoutRng ? Array.from({ length: L }, () => dropoutRng.fork().getState()) : null;
-    const keep = this.keepActivations;
+    const keep = this.keepsActivations(batch.length, seqLen).keep;
     const { xs, saved, masks } = await this.forward(batch, seqLen, layerRng, keep);
     const ctx = this.context(batch.length, seqLen);
     const H = this.arch.hiddenSize;
@@ -280,6 +271,26 @@ export class OnnxLoraTrainer implements LoraTrainer {
       }
     }
     return { loss, tokens: count };
+  }
+
+  /**
+   * Whether a training step on micro-batches of `batch` x `seqLen` tokens keeps activations, and why:
+   * what keeping would hold is every block's activations plus, with dropout, every block's masks.
+   */
+  keepsActivations(batch: number, seqLen: number): KeepDecision {
+    const key = `${batch}x${seqLen}`;
+    const known = this.decisions.get(key);
+    if (known) return known;
+    let bytes = 0;
+    const dropout = (this.adapters?.config.dropout ?? 0) > 0;
+    for (let l = 0; l < this.arch.numLayers; l++) {
+      bytes += savedActivationBytes(savedActivationShapes(this.arch, { arch: this.arch, qkNorm: this.base.qkNorms(l) !== null }, batch, seqLen));
+      if (dropout && this.adapters) bytes += 4 * batch * seqLen * this.adapters.modulesOfLayer(l).reduce((sum, m) => sum + m.inFeatures, 0);
+    }
+    const decision = decideKeepActivations(this.keepActivations, bytes, this.memoryBytes);
+    if (this.keepActivations === 'auto') this.log(`layerprune: onnx trainer ${decision.reason} (micro-batch ${batch} x ${seqLen} tokens)`);
+    this.decisions.set(key, decision);
+    return decision;
   }
 
   async loss(batch: TokenBatch): Promise<MicroBatchResult> {

@@ -29,7 +29,8 @@ export function onnxTrainerFactory(options: OnnxEngineOptions & OnnxTrainerOptio
       return {
         name: 'onnx',
         backend: resolved.device,
-        create: async (base, adapters) => new OnnxLoraTrainer(base, adapters, runtime, { keepActivations: options.keepActivations, maskWorker: options.maskWorker }),
+        create: async (base, adapters) =>
+          new OnnxLoraTrainer(base, adapters, runtime, { keepActivations: options.keepActivations, maskWorker: options.maskWorker, memoryBytes: options.memoryBytes, log: options.log }),
       };
     },
   };

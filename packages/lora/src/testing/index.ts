@@ -4,6 +4,6 @@
 export { dropBlockDir } from './drop-block-dir.js';
 export { compareWithFiniteDifferences, toReference } from './finite-differences.js';
 export { gemmaTestConfigs } from './gemma-test-configs.js';
-export { checkpointStep, maxAdapterDifference, readAdapter } from './heal-outputs.js';
+export { expectKillAndResume } from './kill-and-resume.js';
 export { referenceLoss, type ReferenceMasks } from './reference-llama-f64.js';
 export { createTinyModel } from './tiny-model.js';

@@ -16,13 +16,13 @@ import {
   type FactoryKind,
 } from './engine-factories.js';
 
-const training = (keepActivations: boolean): FactoryKind<TrainerFactory> => ({
+const training = (keepActivations: boolean | 'auto', log: ((line: string) => void) | undefined): FactoryKind<TrainerFactory> => ({
   label: 'training engine',
   tfjs: (backend) => tfjsTrainerFactory(backend),
   // An @layerprune/engine-onnx from before training existed has no trainer: `auto` trains on tfjs.
   missing: (module) =>
     typeof (module as Partial<typeof module>).onnxTrainerFactory === 'function' ? null : `this ${ONNX_ENGINE_PACKAGE} cannot train (it has no onnxTrainerFactory; update it)`,
-  onnx: (module, options) => module.onnxTrainerFactory({ ...options, keepActivations }),
+  onnx: (module, options) => module.onnxTrainerFactory({ ...options, keepActivations, ...(log ? { log } : {}) }),
 });
 
 /** The options messages about training name: the engine's, and keepActivations. */
@@ -31,10 +31,11 @@ export type TrainerOptionField = EngineOptionField | 'keepActivations';
 export interface TrainerFactoriesOptions extends EngineFactoriesOptions {
   /**
    * The onnx trainer keeps each block's activations for its backward instead of recomputing
-   * them: faster, more memory, the same training to rounding. A setting of the onnx trainer only: with
-   * an engine that cannot be onnx it is CONFIG_INVALID (see trainerConflict).
+   * them: faster, more memory, the same training to rounding. 'auto' (default): kept when they fit in a
+   * quarter of the machine's memory (the choice is logged). `true` is a setting of the onnx trainer only:
+   * with an engine that cannot be onnx it is CONFIG_INVALID (see trainerConflict).
    */
-  keepActivations?: boolean;
+  keepActivations?: boolean | 'auto';
   /** How messages name each option, e.g. { keepActivations: '--keep-activations' } (default: the option's name). */
   names?: Partial<Record<TrainerOptionField, string>>;
 }
@@ -73,5 +74,5 @@ export async function trainerFactories(name: EngineName, options: TrainerFactori
     throw new PipelineError('CONFIG_INVALID', `${options.names?.keepActivations ?? 'keepActivations'}: ${conflict.message}`, { field: 'keepActivations' });
   }
   // The engine options' own conflicts are refused by factoriesOf (after checking the engine's name).
-  return factoriesOf(training(options.keepActivations ?? false), name, options, deps);
+  return factoriesOf(training(options.keepActivations ?? 'auto', options.log), name, options, deps);
 }
