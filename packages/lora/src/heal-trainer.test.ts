@@ -134,6 +134,8 @@ describe('heal: the trainer option', () => {
     const fake = fakeFactory();
     const resumed = await heal(options(switched, { resume: true, trainer: fake }));
     expect(resumed).toMatchObject({ engine: 'fake', resumedFromStep: 2, steps: 4 });
+    // The tokens this call trained: the 2 steps after the checkpoint, 2 sequences of 16 tokens each.
+    expect(resumed.tokens).toBe(2 * 2 * 16);
     expect(fake.micro).toBe(2 * 2);
 
     const a = await readAdapter(straight);

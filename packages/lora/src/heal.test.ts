@@ -58,6 +58,7 @@ describe('heal (stories260K, one block dropped)', () => {
 
     const log = (await readFile(result.logPath, 'utf8')).trim().split('\n');
     expect(log).toHaveLength(24);
+    expect(result.tokens).toBe(24 * 4 * seqLen);
     expect(await readFile(result.lossCurvePath, 'utf8')).toMatch(/<svg[^>]*>/);
   });
 });

@@ -122,6 +122,8 @@ export interface HealResult {
   /** The device or TensorFlow.js backend it trained on ("wasm", "cpu", "cuda"...). */
   backend: string;
   seconds: number;
+  /** Tokens trained by this call: (steps - resumedFromStep) x batchSize x seqLen (exact, unlike tokensPerSecond x seconds). */
+  tokens: number;
   tokensPerSecond: number;
   peakRssBytes: number;
   logPath: string;
@@ -277,6 +279,7 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       mergedDir = (await writeMergedModel(modelDir.dir, adapters, join(out, 'merged'), { dtype: o.mergeDtype, quantizedBase: base })).dir;
     }
     const seconds = (Date.now() - started) / 1000;
+    const trainedTokens = (result.steps - (result.resumedFromStep ?? 0)) * o.batchSize * o.seqLen;
     const healResult: HealResult = {
       out,
       adapterFiles: [saved.configPath, saved.weightsPath],
@@ -296,7 +299,8 @@ export async function heal(options: HealOptions): Promise<HealResult> {
       engine: prepared.name,
       backend: prepared.backend,
       seconds,
-      tokensPerSecond: ((result.steps - (result.resumedFromStep ?? 0)) * o.batchSize * o.seqLen) / Math.max(result.seconds, 1e-9),
+      tokens: trainedTokens,
+      tokensPerSecond: trainedTokens / Math.max(result.seconds, 1e-9),
       peakRssBytes: result.peakRssBytes,
       logPath: result.logPath,
       lossCurvePath,

@@ -70,6 +70,8 @@ describe('runPipeline on the bundled model', () => {
       expect(run.before.loss).toBeGreaterThan(r.baseline.loss);
       expect(Number.isFinite(run.after?.loss)).toBe(true);
       expect(run.healing?.curve.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+      // 4 steps of 2 sequences of 32 tokens: counted, not derived from a rounded time.
+      expect(run.healing?.tokens).toBe(4 * 2 * 32);
       expect(run.before['mmlu.acc']).toBeGreaterThanOrEqual(0);
       expect(run.before['mmlu.acc']).toBeLessThanOrEqual(1);
     }

@@ -329,7 +329,7 @@ async function runStages(config: PipelineConfig, options: RunPipelineOptions, co
         const summary: HealingSummary & { mergedDir: string } = {
           steps: r.steps,
           seconds: r.seconds,
-          tokens: Math.round(r.tokensPerSecond * r.seconds),
+          tokens: r.tokens,
           finalLoss: r.finalLoss,
           curve: await readLossCurve(r.logPath),
           mergedDir: r.mergedDir ?? '',
