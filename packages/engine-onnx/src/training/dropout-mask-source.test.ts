@@ -25,10 +25,14 @@ describe('DropoutMaskSource', () => {
   it('draws on its worker the masks lora draws in-thread, block after block, reusing released buffers', async () => {
     const source = new DropoutMaskSource();
     expect(source.threaded).toBe(true);
+    // No thread until masks are asked for (training without dropout never starts one).
+    const started = () => (source as unknown as { worker: unknown }).worker !== null;
+    expect(started()).toBe(false);
     const rng = new SeededRng(5);
     const states = Array.from({ length: 4 }, () => rng.fork().getState());
     // Two requests in flight at once, as the trainer overlaps blocks.
     const [first, second] = await Promise.all([source.masks(states[0], ROWS, MODULES, 0.3), source.masks(states[1], ROWS, MODULES, 0.3)]);
+    expect(started()).toBe(true);
     expectSameMasks(first, states[0], 0.3);
     expectSameMasks(second, states[1], 0.3);
     source.release(first);

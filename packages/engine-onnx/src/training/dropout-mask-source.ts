@@ -36,34 +36,44 @@ export function maskWorkerPath(): string {
 }
 
 export class DropoutMaskSource {
+  /** The script to start on the first request (null: draw in-thread); the worker once started. */
+  private workerPath: string | null;
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private readonly pool = new Map<number, ArrayBuffer[]>();
   private nextId = 0;
 
-  /** `useWorker: false` (or a missing script) draws every mask in-thread. */
+  /**
+   * `useWorker: false` (or a missing script) draws every mask in-thread. The worker starts
+   * with the first request: training without dropout never starts it.
+   */
   constructor(options: { useWorker?: boolean; workerPath?: string } = {}) {
-    if (options.useWorker === false) return;
-    const path = options.workerPath ?? maskWorkerPath();
-    if (!existsSync(path)) return;
-    const worker = new Worker(path);
+    const path = options.useWorker === false ? null : (options.workerPath ?? maskWorkerPath());
+    this.workerPath = path !== null && existsSync(path) ? path : null;
+  }
+
+  /** Whether masks are (or will be, from the first request) drawn on the worker thread; false after a failure or without one. */
+  get threaded(): boolean {
+    return this.worker !== null || this.workerPath !== null;
+  }
+
+  private startWorker(): Worker | null {
+    if (this.worker || this.workerPath === null) return this.worker;
+    const worker = new Worker(this.workerPath);
+    this.workerPath = null;
     worker.unref();
     worker.on('message', (reply: MaskReply) => this.settle(reply));
     worker.on('error', () => this.abandonWorker());
     worker.on('exit', () => this.abandonWorker());
     this.worker = worker;
-  }
-
-  /** Whether masks are drawn on the worker thread (false after a failure or without one). */
-  get threaded(): boolean {
-    return this.worker !== null;
+    return worker;
   }
 
   /** The masks of `modules` ([rows, inFeatures] each, in order) from generator `state`, by module name. */
   async masks(state: RngState, rows: number, modules: readonly MaskModule[], p: number): Promise<Map<string, Float32Array>> {
     const buffers = modules.map((m) => this.take(rows * m.inFeatures * Float32Array.BYTES_PER_ELEMENT));
     const request: MaskRequest = { id: this.nextId++, state: [state[0], state[1], state[2], state[3]], p, buffers };
-    const filled = this.worker ? await this.post(request) : this.fillHere(request);
+    const filled = this.startWorker() ? await this.post(request) : this.fillHere(request);
     return new Map(modules.map((m, i) => [m.name, new Float32Array(filled[i])]));
   }
 
@@ -79,6 +89,7 @@ export class DropoutMaskSource {
 
   async dispose(): Promise<void> {
     const worker = this.worker;
+    this.workerPath = null;
     this.abandonWorker();
     this.pool.clear();
     if (worker) await worker.terminate();
