@@ -2,7 +2,7 @@
 // command-line options (see PipelineConfig), checked field by field (see checkPipelineInput).
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
 import { checkPipelineInput } from './check-pipeline-input.js';
 import type { PipelineConfigInput } from './pipeline-config.js';
 import { PipelineError } from './pipeline-error.js';
@@ -37,6 +37,16 @@ export async function loadPipelineFile(path: string): Promise<PipelineConfigInpu
     value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
     throw new PipelineError('CONFIG_INVALID', `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, { file: path, cause: error });
+  }
+  // JSON.parse keeps the last of two equal keys without a word; YAML refuses them. A JSON file is
+  // read again as YAML (a superset of JSON) only to find a key given twice, and is refused as YAML would be.
+  if (extname(path).toLowerCase() === '.json') {
+    const duplicate = parseDocument(text).errors.find((e) => e.code === 'DUPLICATE_KEY');
+    if (duplicate) {
+      const at = duplicate.linePos?.[0];
+      const where = at ? `line ${at.line}, column ${at.col}` : 'somewhere';
+      throw new PipelineError('CONFIG_INVALID', `${path}: a key is given twice (${where}): JSON would keep the last value silently; give it once`, { file: path });
+    }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new PipelineError('CONFIG_INVALID', `${path}: a pipeline file must hold an object of options`, { file: path });

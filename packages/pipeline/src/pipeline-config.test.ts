@@ -132,4 +132,22 @@ describe('pipeline config', () => {
     await expect(loadPipelineFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
     await expect(loadPipelineFile(dir)).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: `${dir}: cannot read the pipeline file (it is a directory)` });
   });
+
+  it('refuses a key given twice, in JSON as in YAML (JSON.parse alone would keep the last value)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerprune-pipeline-'));
+    dirs.push(dir);
+    const json = join(dir, 'twice.json');
+    await writeFile(json, '{\n  "heal": { "steps": 3,\n    "steps": 50 }\n}\n');
+    await expect(loadPipelineFile(json)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      file: json,
+      message: `${json}: a key is given twice (line 3, column 5): JSON would keep the last value silently; give it once`,
+    });
+    await writeFile(join(dir, 'twice.yaml'), 'heal:\n  steps: 3\n  steps: 50\n');
+    await expect(loadPipelineFile(join(dir, 'twice.yaml'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    // The same key in two different objects is no duplicate.
+    await writeFile(join(dir, 'two-objects.json'), JSON.stringify({ heal: { batch: 4 }, analysis: { batch: 8 }, fractions: [0.2] }));
+    const read = await loadPipelineFile(join(dir, 'two-objects.json'));
+    expect([read.heal, read.analysis]).toEqual([{ batch: 4 }, { batch: 8 }]);
+  });
 });
