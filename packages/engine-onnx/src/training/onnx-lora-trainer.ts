@@ -159,7 +159,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
       const fetches: Feeds = { y: new this.ort.Tensor('float32', y, [ctx.rows, H]) };
       const kept: Feeds = {};
       if (keep) {
-        for (const [name, dims] of Object.entries(savedActivationShapes(this.arch, spec, ctx.call.batch, ctx.call.tokens))) {
+        for (const [name, dims] of Object.entries(savedActivationShapes(spec, ctx.call.batch, ctx.call.tokens))) {
           kept[name] = new this.ort.Tensor('float32', this.activation(l, name, dims.reduce((a, b) => a * b, 1)), dims);
           fetches[name] = kept[name];
         }
@@ -284,7 +284,7 @@ export class OnnxLoraTrainer implements LoraTrainer {
     let bytes = 0;
     const dropout = (this.adapters?.config.dropout ?? 0) > 0;
     for (let l = 0; l < this.arch.numLayers; l++) {
-      bytes += savedActivationBytes(savedActivationShapes(this.arch, { arch: this.arch, qkNorm: this.base.qkNorms(l) !== null }, batch, seqLen));
+      bytes += savedActivationBytes(savedActivationShapes({ arch: this.arch, qkNorm: this.base.qkNorms(l) !== null }, batch, seqLen));
       if (dropout && this.adapters) bytes += 4 * batch * seqLen * this.adapters.modulesOfLayer(l).reduce((sum, m) => sum + m.inFeatures, 0);
     }
     const decision = decideKeepActivations(this.keepActivations, bytes, this.memoryBytes);

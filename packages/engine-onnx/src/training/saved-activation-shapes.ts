@@ -1,12 +1,11 @@
 // The shapes of what a training block's forward keeps for its backward: the
 // trainer allocates its output buffers from them, and the keep-or-recompute
 // choice counts its memory from them, so the two cannot disagree.
-import type { Architecture } from '@layerprune/model';
 import { savedActivations, savedName, type TrainBlockSpec } from './train-block-spec.js';
 
 /** Graph output name -> dims of each kept activation of one block (x itself is the block input, not kept twice). */
-export function savedActivationShapes(arch: Architecture, spec: Pick<TrainBlockSpec, 'qkNorm' | 'arch'>, batch: number, tokens: number): Record<string, number[]> {
-  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = arch;
+export function savedActivationShapes(spec: Pick<TrainBlockSpec, 'qkNorm' | 'arch'>, batch: number, tokens: number): Record<string, number[]> {
+  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim: D } = spec.arch;
   const G = numHeads / numKvHeads;
   const rows = batch * tokens;
   const dims: Record<string, number[]> = {
