@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockDropoutMaskValues, SeededRng } from '@layerprune/lora';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DropoutMaskSource, maskWorkerPath } from './dropout-mask-source.js';
 
 const MODULES = [
@@ -66,6 +66,28 @@ describe('DropoutMaskSource', () => {
     expectSameMasks(await source.masks(state, ROWS, MODULES, 0.2), state, 0.2);
     expect(source.threaded).toBe(false);
     await source.dispose();
+  });
+
+  it('draws in-thread when no thread can be created', async () => {
+    vi.resetModules();
+    vi.doMock('node:worker_threads', () => ({
+      Worker: class {
+        constructor() {
+          throw Object.assign(new Error('Cannot create a thread'), { code: 'ERR_WORKER_INIT_FAILED' });
+        }
+      },
+    }));
+    try {
+      const { DropoutMaskSource: Source } = await import('./dropout-mask-source.js');
+      const source = new Source();
+      const state = new SeededRng(21).getState();
+      expectSameMasks(await source.masks(state, ROWS, MODULES, 0.4), state, 0.4);
+      expect(source.threaded).toBe(false);
+      await source.dispose();
+    } finally {
+      vi.doUnmock('node:worker_threads');
+      vi.resetModules();
+    }
   });
 
   it('finds the compiled worker script', () => {

@@ -59,8 +59,15 @@ export class DropoutMaskSource {
 
   private startWorker(): Worker | null {
     if (this.worker || this.workerPath === null) return this.worker;
-    const worker = new Worker(this.workerPath);
+    const path = this.workerPath;
     this.workerPath = null;
+    let worker: Worker;
+    try {
+      worker = new Worker(path);
+    } catch {
+      // e.g. no thread could be created: the masks are the same drawn here.
+      return null;
+    }
     worker.unref();
     worker.on('message', (reply: MaskReply) => this.settle(reply));
     worker.on('error', () => this.abandonWorker());
