@@ -19,7 +19,6 @@ export { cosineWithWarmup } from './cosine-schedule.js';
 export { clipGradNorm } from './clip-grad-norm.js';
 export type { TrainModelConfig } from './train-model-config.js';
 export { checkTrainable, TRAIN_ROPE_TYPES } from './train-model-config.js';
-export { windowShorterThan } from './window-shorter-than.js';
 export { trainArchitecture } from './train-architecture.js';
 export { FrozenBase } from './frozen-base.js';
 export type { BaseBits, WeightReader } from './frozen-base.js';

@@ -1,9 +1,7 @@
 // `layerprune run` and the model's architecture, through the built bin:
 // - a Llama 3.x rope model (rope_scaling llama3) runs the whole pipeline, healing included;
-// - an unsupported combination (a Mistral sliding window of 16 tokens, shorter than the
-//   heal seq_len 32, with `engine: onnx`, whose trainer computes full causal attention;
-//   tfjs masks the window) fails in preflight, before any work, with one line naming
-//   the stage and the engine, and leaves no output directory.
+// - a model no engine computes (rope_scaling yarn) fails in preflight, before any work,
+//   with one line naming the stage and the field, and leaves no output directory.
 import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,19 +81,17 @@ describe('layerprune run and the architecture', () => {
     }
   }, 300_000);
 
-  it('a model the chosen training engine cannot train fails in preflight, in under 5 s, with one line and no output', async () => {
-    const model = await tinyModelWith('window', { model_type: 'mistral', sliding_window: 16 });
-    const out = join(dir, 'out-window');
+  it('a model no engine computes fails in preflight, in under 5 s, with one line and no output', async () => {
+    const model = await tinyModelWith('yarn', { rope_scaling: { rope_type: 'yarn', factor: 4.0 } });
+    const out = join(dir, 'out-yarn');
     const started = performance.now();
-    const run = runBin(['run', '--config', await pipelineFile(model, 'window', ['engine: onnx']), '--out', out, '--quiet']);
+    const run = runBin(['run', '--config', await pipelineFile(model, 'yarn', ['engine: onnx']), '--out', out, '--quiet']);
     const seconds = (performance.now() - started) / 1000;
-    console.log(`layerprune run on a model the onnx trainer cannot train, engine onnx: failed after ${seconds.toFixed(2)} s (process wall time)`);
+    console.log(`layerprune run on a model with rope_scaling yarn, engine onnx: failed after ${seconds.toFixed(2)} s (process wall time)`);
     expect(run.code).not.toBe(0);
     const lines = run.stderr.trim().split('\n');
     expect(lines, run.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      /^error \[ENGINE_UNSUPPORTED\]: heal: .*config\.json: engine onnx: layer 0 attends through a sliding window of 16 tokens, shorter than seq_len 32: the onnx trainer computes full causal attention/,
-    );
+    expect(lines[0]).toMatch(/^error \[UNSUPPORTED_CONFIG\]: analysis: .*config\.json: rope_scaling type "yarn" is not supported \(supported: default, linear, llama3\)$/);
     expect(await exists(out)).toBe(false);
     expect(seconds).toBeLessThan(5);
   });

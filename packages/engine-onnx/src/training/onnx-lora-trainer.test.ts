@@ -22,15 +22,15 @@ beforeAll(async () => {
 // Gemma configs (as lora's gemma-training test) where every feature bites: (1 + w) and sandwich norms,
 // embedding scale, query_pre_attn_scalar, softcaps small enough to bend the scores (1.0) and logits
 // (3.0), GeGLU; gemma3_text: q/k norms, sliding layers with their own (local) rotary theta and a
-// global layer with linear rope scaling. The window (8) covers the 6-token sequences: the onnx
-// trainer computes full causal attention and refuses a shorter window.
-const GEMMA: Record<string, Partial<TrainModelConfig>> = gemmaTestConfigs(8);
+// global layer with linear rope scaling. The window (4) is shorter than the 6-token sequences, so
+// the sliding layers' masks bite, as in the tfjs trainer's own tests.
+const GEMMA: Record<string, Partial<TrainModelConfig>> = gemmaTestConfigs(4);
 
 const MODELS: Record<string, Partial<TrainModelConfig>> = {
   // grouped-query attention, 4 heads over 2 kv heads
   llama: {},
-  // mistral's shape: 8 heads over 2 kv heads, larger rope theta (training attends over the whole sequence)
-  mistral: { numAttentionHeads: 8, numKeyValueHeads: 2, headDim: 2, ropeTheta: 1e6 },
+  // mistral's shape: 8 heads over 2 kv heads, larger rope theta, a sliding window of 3 over the 6-token sequences
+  mistral: { numAttentionHeads: 8, numKeyValueHeads: 2, headDim: 2, ropeTheta: 1e6, slidingWindow: 3, layerTypes: ['sliding_attention', 'sliding_attention'] },
   // qwen2: q/k/v biases
   qwen2: { attentionBias: true, numKeyValueHeads: 1 },
   // qwen3: per-head q/k RMSNorm before rotary, head_dim * heads != hidden
@@ -173,6 +173,20 @@ describe('onnx LoRA trainer', () => {
       const { worst } = relativeError(actual.grads, expected.grads);
       console.log(`4-bit ${model} ${keep ? 'kept' : 'recomputed'}: onnx vs tfjs gradients ${worst.toExponential(2)} relative`);
       expect(worst).toBeLessThan(1e-4);
+    }
+  });
+
+  it('the sliding windows bite: mistral with a window of 3 and gemma3_text with 4 lose other than over the whole 6-token sequence', async () => {
+    for (const [model, wide] of [
+      ['mistral', { slidingWindow: 100 }],
+      ['gemma3_text', { slidingWindow: 100 }],
+    ] as const) {
+      const windowed = await setup(model);
+      const tiny = createTinyModel(1, { ...MODELS[model], ...wide });
+      const whole = await FrozenBase.load(tiny.config, tiny.reader, 32);
+      const a = await onnx(windowed.base, windowed.adapters, false).loss(batch);
+      const b = await onnx(whole, windowed.adapters, false).loss(batch);
+      expect(Math.abs(a.loss - b.loss), model).toBeGreaterThan(1e-3);
     }
   });
 

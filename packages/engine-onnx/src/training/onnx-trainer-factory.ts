@@ -2,7 +2,7 @@
 // checked first, onnxruntime-node is loaded only in prepare() (and probed, so
 // `auto` can fall back to tfjs with the reason).
 import { FEATURE_FIELDS, missingFeatures } from '@layerprune/architectures';
-import { windowShorterThan, type TrainerFactory } from '@layerprune/lora';
+import type { TrainerFactory } from '@layerprune/lora';
 import { resolveOnnxOptions, type OnnxEngineOptions } from '../options.js';
 import { loadRuntime } from '../runtime/load-runtime.js';
 import { OnnxLoraTrainer, type OnnxTrainerOptions } from './onnx-lora-trainer.js';
@@ -16,13 +16,11 @@ export function onnxTrainerFactory(options: OnnxEngineOptions & OnnxTrainerOptio
     // (1 + w) and sandwich norms, embedding scale, softcaps, GeGLU, local rotary; Phi-3's fused
     // adapters) at 4, 16 or 32 bits. For a missing feature `auto` trains on tfjs and logs this
     // reason; asked for alone, chooseTrainer refuses with LoraError ENGINE_UNSUPPORTED.
-    // Its attention is full causal within each sequence: a sliding window shorter than seq_len is refused too.
-    unsupportedReason: (config, _bits, seqLen) => {
+    // Sliding windows are masked per layer as in inference (the call's mask input), so any seq_len trains.
+    unsupportedReason: (config) => {
       const missing = missingFeatures(config, 'onnx', 'training');
       if (missing.length > 0) return `the onnx trainer does not implement ${missing.map((f) => `${f} (${FEATURE_FIELDS[f]})`).join(', ')}; the tfjs trainer does`;
-      const short = windowShorterThan(config, seqLen);
-      if (short === null) return null;
-      return `layer ${short.layer} attends through a sliding window of ${short.window} tokens, shorter than seq_len ${seqLen}: the onnx trainer computes full causal attention (use a seq_len of at most ${short.window}, or the tfjs trainer, which masks the window)`;
+      return null;
     },
     async prepare() {
       const runtime = await loadRuntime(resolved);

@@ -2,8 +2,7 @@
 // use, with every family feature biting: both softcaps, query_pre_attn_scalar,
 // and (Gemma 3) sliding layers 0 and 2 on a local rope theta unlike the global
 // layer's, which has linear scaling, plus q/k norms. `slidingWindow`: 4 makes the
-// tfjs trainer's masks act on 6-token sequences; the onnx trainer (full causal
-// attention) needs one that covers them.
+// sliding layers' masks act on the tests' 6-token sequences.
 import { parseArchitectureConfig, type ArchitectureConfig } from '@layerprune/architectures';
 
 export function gemmaTestConfigs(slidingWindow: number): Record<'gemma2' | 'gemma3_text', ArchitectureConfig> {
