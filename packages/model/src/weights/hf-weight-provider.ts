@@ -5,7 +5,7 @@
 import { checkpointLinears, expectedModelTensors } from '@layerprune/architectures';
 import type { ArchitectureConfig } from '@layerprune/architectures';
 import { ModelError } from '../errors.js';
-import { linearShape } from '@layerprune/architectures';
+import { hasLinearBias, linearShape } from '@layerprune/architectures';
 import { LINEAR_MODULES, linearModulePath } from './block-weights.js';
 import type { BlockWeights, LinearModule, Packed4bitLinear, PackedBlockWeights, WeightProvider } from './block-weights.js';
 import { checkpointWeightName, readBlockLinears, splitPacked4bitRows } from './block-linears.js';
@@ -145,20 +145,13 @@ export class HfWeightProvider implements WeightProvider {
     this.lmHeadData = null;
   }
 
-  /** The biases of block `layer`'s logical modules, where the checkpoint has them (see requiresBias). */
+  /** The biases of block `layer`'s logical modules, where the checkpoint has them (architectures' hasLinearBias). */
   private async biases(layer: number): Promise<Partial<Record<LinearModule, Float32Array>>> {
     const bias: Partial<Record<LinearModule, Float32Array>> = {};
     for (const module of LINEAR_MODULES) {
-      if (this.requiresBias(module)) bias[module] = await this.read(`${linearModulePath(layer, module)}.bias`, [linearShape(this.config, module)[0]]);
+      if (hasLinearBias(this.config, module)) bias[module] = await this.read(`${linearModulePath(layer, module)}.bias`, [linearShape(this.config, module)[0]]);
     }
     return bias;
-  }
-
-  /** As in transformers: qwen2 has q/k/v biases; llama and qwen3 with attention_bias have q/k/v/o biases; mistral none. */
-  private requiresBias(module: LinearModule): boolean {
-    if (!this.config.attentionBias) return false;
-    if (module === 'q_proj' || module === 'k_proj' || module === 'v_proj') return true;
-    return module === 'o_proj' && this.config.modelType !== 'qwen2';
   }
 
   /** qwen3's per-head query / key norm weights ([head_dim] each), or nothing for models without them. */
